@@ -1,0 +1,45 @@
+// Bindings shared by every engine kernel (one bind group layout, see src/engine/gpuEngine.ts).
+// Hidden states are row-major f32 matrices of shape rows × ld: one column per lane (a polynomial
+// coefficient or a value of t, for every direction of the batch).
+
+struct Params {
+  seed: u32,          // key word 0 of the generated matrix
+  stream: u32,        // key word 1
+  layer: u32,         // generator's layer coordinate
+  transposed: u32,    // 1: multiply by Gᵀ (backward pass)
+  g_rows: u32,        // shape of the generated matrix G
+  g_cols: u32,
+  lanes: u32,         // lanes handled by this dispatch
+  lane_base: u32,     // first lane of this dispatch
+  ld: u32,            // lanes per row of src and dst (leading dimension)
+  accumulate: u32,    // 1: dst += result; 0: dst = result
+  use_lane_map: u32,  // 1: lane c reads lane_desc[desc_base + lane_base + c]; 0: reads itself
+  desc_base: u32,
+  alpha: f32,         // scale of the product: s_ℓ, or s_ℓ · (scale of Δ)
+  u_offset: u32,      // rank-one Δ = u vᵀ: offsets of u and v in `vecs`
+  v_offset: u32,
+  activation: u32,    // 0 identity, 1 tanh, 2 relu
+  out_rows: u32,      // rows of the product (g_rows, or g_cols when transposed)
+  inner: u32,         // summed dimension
+}
+
+// Which lane a lane reads through Δ, and with which weight (t on a grid, 1 for polynomials).
+struct LaneDesc {
+  source: i32,        // global lane, or -1: contributes nothing
+  weight: f32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> src_buf: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dst_buf: array<f32>;
+@group(0) @binding(3) var<storage, read> lane_desc: array<LaneDesc>;
+@group(0) @binding(4) var<storage, read> vecs: array<f32>;
+@group(0) @binding(5) var<storage, read_write> scratch: array<f32>;
+
+// Source column and weight of lane c (relative to lane_base) for this dispatch.
+fn lane_source(c: u32) -> LaneDesc {
+  if (p.use_lane_map == 0u) {
+    return LaneDesc(i32(p.lane_base + c), 1.0);
+  }
+  return lane_desc[p.desc_base + p.lane_base + c];
+}

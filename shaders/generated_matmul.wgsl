@@ -1,0 +1,114 @@
+// Y[:, lanes] (=|+=) alpha · G X'   or   alpha · Gᵀ X'   with X'[:, c] = weight_c · X[:, source_c].
+//
+// G (weights W^(ℓ) or a dense Gaussian direction) is generated inside the kernel from
+// random.wgsl, tile by tile, and never stored: memory is O(m × lanes) instead of O(m²) (m = 65536
+// would need 16 GiB per layer in f32). The cost is regenerating each entry once per lane tile:
+// one Philox4x32-10 call (~250 integer ops) per four entries, amortised over TILE_LANES lanes,
+// so the kernel is generator-bound when few lanes share the matrix and FMA-bound when many do.
+//
+// Tiling: a workgroup computes a 64-row × 32-lane tile of Y with 8×8 threads, each owning an
+// 8-row × 4-lane micro-tile (rows ty + 8i, lanes tx + 8j), stepping through the inner dimension
+// 16 at a time. The tile sizes are constants, not overrides, because the micro-tile registers
+// are sized by them.
+
+const TILE_ROWS: u32 = 64u;
+const TILE_LANES: u32 = 32u;
+const TILE_K: u32 = 16u;
+
+var<workgroup> g_tile: array<f32, 1024>;  // [TILE_K][TILE_ROWS]
+var<workgroup> x_tile: array<f32, 512>;   // [TILE_K][TILE_LANES]
+
+@compute @workgroup_size(8, 8)
+fn generated_matmul(
+  @builtin(workgroup_id) wg: vec3<u32>,
+  @builtin(local_invocation_id) lid: vec3<u32>,
+  @builtin(local_invocation_index) li: u32,
+) {
+  let row0 = wg.x * TILE_ROWS;
+  let lane0 = wg.y * TILE_LANES;
+  let tx = lid.x;
+  let ty = lid.y;
+  var acc: array<array<f32, 4>, 8>;
+  let k_tiles = (p.inner + TILE_K - 1u) / TILE_K;
+  for (var kt = 0u; kt < k_tiles; kt++) {
+    let k0 = kt * TILE_K;
+    // Generate the 64 × 16 tile of G (256 Philox calls, 4 per thread).
+    for (var s = 0u; s < 4u; s++) {
+      let q = li + s * 64u;
+      if (p.transposed == 0u) {
+        // Y = G X: output row r is G's row, inner k is G's column; quads run along k.
+        let rr = q / 4u;
+        let kq = q % 4u;
+        let r = row0 + rr;
+        var v = vec4<f32>(0.0);
+        if (r < p.out_rows) {
+          v = gaussian_quad(p.seed, p.stream, p.layer, r, (k0 >> 2u) + kq);
+        }
+        for (var e = 0u; e < 4u; e++) {
+          let kk = kq * 4u + e;
+          g_tile[kk * TILE_ROWS + rr] = select(0.0, v[e], k0 + kk < p.inner);
+        }
+      } else {
+        // Y = Gᵀ X: output row r is G's column, inner k is G's row; quads run along r.
+        let kk = q / 16u;
+        let rq = q % 16u;
+        let k = k0 + kk;
+        var v = vec4<f32>(0.0);
+        if (k < p.inner) {
+          v = gaussian_quad(p.seed, p.stream, p.layer, k, (row0 >> 2u) + rq);
+        }
+        for (var e = 0u; e < 4u; e++) {
+          let rr = rq * 4u + e;
+          g_tile[kk * TILE_ROWS + rr] = select(0.0, v[e], row0 + rr < p.out_rows);
+        }
+      }
+    }
+    // Gather the 16 × 32 tile of X' (8 entries per thread).
+    for (var s = 0u; s < 8u; s++) {
+      let e = li + s * 64u;
+      let kk = e / TILE_LANES;
+      let cc = e % TILE_LANES;
+      let k = k0 + kk;
+      let c = lane0 + cc;
+      var v = 0.0;
+      if (k < p.inner && c < p.lanes) {
+        let d = lane_source(c);
+        if (d.source >= 0) {
+          v = d.weight * src_buf[k * p.ld + u32(d.source)];
+        }
+      }
+      x_tile[kk * TILE_LANES + cc] = v;
+    }
+    workgroupBarrier();
+    for (var kk = 0u; kk < TILE_K; kk++) {
+      var a: array<f32, 8>;
+      for (var i = 0u; i < 8u; i++) {
+        a[i] = g_tile[kk * TILE_ROWS + ty + 8u * i];
+      }
+      for (var j = 0u; j < 4u; j++) {
+        let b = x_tile[kk * TILE_LANES + tx + 8u * j];
+        for (var i = 0u; i < 8u; i++) {
+          acc[i][j] = fma(a[i], b, acc[i][j]);
+        }
+      }
+    }
+    workgroupBarrier();
+  }
+  for (var i = 0u; i < 8u; i++) {
+    let r = row0 + ty + 8u * i;
+    if (r >= p.out_rows) {
+      continue;
+    }
+    for (var j = 0u; j < 4u; j++) {
+      let c = lane0 + tx + 8u * j;
+      if (c < p.lanes) {
+        let idx = r * p.ld + p.lane_base + c;
+        var y = p.alpha * acc[i][j];
+        if (p.accumulate != 0u) {
+          y = y + dst_buf[idx];
+        }
+        dst_buf[idx] = y;
+      }
+    }
+  }
+}

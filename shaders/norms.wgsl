@@ -1,0 +1,62 @@
+// Partial sums of ‖G‖_F² for a generated g_rows × g_cols Gaussian matrix (gaussian directions are
+// scaled to unit Frobenius norm per layer). Workgroup w sums rows w, w + W, w + 2W, …; the host
+// adds the W partials in float64.
+
+var<workgroup> partial: array<f32, 64>;
+
+@compute @workgroup_size(64)
+fn dense_norm_squared(
+  @builtin(workgroup_id) wg: vec3<u32>,
+  @builtin(num_workgroups) groups: vec3<u32>,
+  @builtin(local_invocation_index) li: u32,
+) {
+  let quads = (p.g_cols + 3u) / 4u;
+  var s = 0.0;
+  for (var r = wg.x; r < p.g_rows; r += groups.x) {
+    for (var q = li; q < quads; q += 64u) {
+      let v = gaussian_quad(p.seed, p.stream, p.layer, r, q);
+      for (var e = 0u; e < 4u; e++) {
+        if (q * 4u + e < p.g_cols) {
+          s = fma(v[e], v[e], s);
+        }
+      }
+    }
+  }
+  partial[li] = s;
+  workgroupBarrier();
+  for (var width = 32u; width > 0u; width >>= 1u) {
+    if (li < width) {
+      partial[li] += partial[li + width];
+    }
+    workgroupBarrier();
+  }
+  if (li == 0u) {
+    scratch[wg.x] = partial[0];
+  }
+}
+
+// Test kernel: the generator's words and Gaussians for a list of (counter, key) inputs, so tests
+// can check bit-identity with random.ts. Words travel as two exact f32 halves (16 bits each) so
+// that no float store can alter a bit pattern: vecs holds 12 halves per input (6 words), scratch
+// gets 8 halves (4 words) then 4 Gaussians per input.
+fn word_from_halves(i: u32) -> u32 {
+  return u32(vecs[i]) | (u32(vecs[i + 1u]) << 16u);
+}
+
+@compute @workgroup_size(64)
+fn generator_words(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.x;
+  if (i >= p.lanes) {
+    return;
+  }
+  let b = i * 12u;
+  let counter = vec4<u32>(
+    word_from_halves(b), word_from_halves(b + 2u), word_from_halves(b + 4u), word_from_halves(b + 6u));
+  let key = vec2<u32>(word_from_halves(b + 8u), word_from_halves(b + 10u));
+  let words = philox4x32_10(counter, key);
+  for (var e = 0u; e < 4u; e++) {
+    scratch[i * 12u + 2u * e] = f32(words[e] & 0xFFFFu);
+    scratch[i * 12u + 2u * e + 1u] = f32(words[e] >> 16u);
+    scratch[i * 12u + 8u + e] = gaussian_from_word(words[e]);
+  }
+}

@@ -1,0 +1,44 @@
+// Rank-one directions Δ = u vᵀ (aligned and gradient families): (u vᵀ) X' = u (vᵀ X'),
+// O(m) per lane instead of O(m²). Two dispatches: dots then update.
+
+var<workgroup> partial: array<f32, 64>;
+
+// scratch[c] = Σ_k v[k] · X'[k, c] for each lane c of the dispatch; one workgroup per lane.
+@compute @workgroup_size(64)
+fn lane_dots(
+  @builtin(workgroup_id) wg: vec3<u32>,
+  @builtin(local_invocation_index) li: u32,
+) {
+  let c = wg.x;
+  let d = lane_source(c);
+  var s = 0.0;
+  if (d.source >= 0) {
+    for (var k = li; k < p.inner; k += 64u) {
+      s = fma(vecs[p.v_offset + k], src_buf[k * p.ld + u32(d.source)], s);
+    }
+    s = s * d.weight;
+  }
+  partial[li] = s;
+  workgroupBarrier();
+  for (var width = 32u; width > 0u; width >>= 1u) {
+    if (li < width) {
+      partial[li] += partial[li + width];
+    }
+    workgroupBarrier();
+  }
+  if (li == 0u) {
+    scratch[c] = partial[0];
+  }
+}
+
+// dst[r, c] += alpha · u[r] · scratch[c]; x runs over rows, y over lanes.
+@compute @workgroup_size(64)
+fn rank_one_update(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let r = gid.x;
+  let c = gid.y;
+  if (r >= p.out_rows || c >= p.lanes) {
+    return;
+  }
+  let idx = r * p.ld + p.lane_base + c;
+  dst_buf[idx] = fma(p.alpha * vecs[p.u_offset + r], scratch[c], dst_buf[idx]);
+}

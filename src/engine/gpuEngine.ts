@@ -1,0 +1,701 @@
+// The WebGPU engine: float32 WGSL kernels for the wide products, weights generated in-kernel.
+// Advantages: the m×m products run in parallel and no m×m matrix is ever stored (memory grows
+// like m × lanes). Disadvantages: float32 only (relative error ≈ √m · 6e-8 per product), and
+// every use of a weight regenerates it (see shaders/generated_matmul.wgsl for the cost).
+//
+// Works in the browser (navigator.gpu) and in Node (the `webgpu` package): pass a GPU object.
+// Pipelines are built once; buffers grow and are reused; every GPU object is labelled
+// `GpuEngine.<member>`; validation errors, out-of-memory and device loss become EngineErrors.
+
+import activationWgsl from '../../shaders/activation.wgsl?raw';
+import bindingsWgsl from '../../shaders/bindings.wgsl?raw';
+import matmulWgsl from '../../shaders/generated_matmul.wgsl?raw';
+import normsWgsl from '../../shaders/norms.wgsl?raw';
+import randomWgsl from '../../shaders/random.wgsl?raw';
+import rankOneWgsl from '../../shaders/rank_one.wgsl?raw';
+import type { Direction, DirectionOps } from '../model/directions';
+import { type Matrix, zeros } from '../model/network';
+import type { LanePlan } from '../model/polynomial';
+import { type Activation, type NetworkSpec, planLayers } from '../model/spec';
+import { runGrid, runPolynomial } from './requests';
+import {
+  type Engine,
+  EngineError,
+  type EngineInfo,
+  type GridRequest,
+  type GridResult,
+  type LaneRunner,
+  type PolynomialRequest,
+  type PolynomialResult,
+  type RunOptions,
+  throwIfAborted,
+} from './types';
+
+/** Bytes per dispatch slot in the params buffer (minUniformBufferOffsetAlignment ≤ 256). */
+const PARAMS_SLOT = 256;
+/** WebGPU's default maxComputeWorkgroupsPerDimension. */
+const MAX_GROUPS = 65535;
+const NORM_WORKGROUPS = 1024;
+/** Keep each hidden-state buffer under this, splitting directions into batches if needed. */
+const STATE_BUFFER_BUDGET = 256 * 1024 * 1024;
+
+type KernelName =
+  | 'generated_matmul'
+  | 'lane_dots'
+  | 'rank_one_update'
+  | 'activate'
+  | 'dense_norm_squared'
+  | 'generator_words';
+
+const KERNEL_SOURCES: Record<KernelName, string> = {
+  generated_matmul: matmulWgsl,
+  lane_dots: rankOneWgsl,
+  rank_one_update: rankOneWgsl,
+  activate: activationWgsl,
+  dense_norm_squared: normsWgsl,
+  generator_words: normsWgsl,
+};
+
+const ACTIVATION_CODE: Record<Activation, number> = { identity: 0, tanh: 1, relu: 2 };
+
+/** One kernel launch: its parameters and workgroup counts. */
+interface Dispatch {
+  kernel: KernelName;
+  params: Partial<DispatchParams>;
+  groups: [number, number];
+}
+
+interface DispatchParams {
+  seed: number;
+  stream: number;
+  layer: number;
+  transposed: number;
+  gRows: number;
+  gCols: number;
+  lanes: number;
+  laneBase: number;
+  ld: number;
+  accumulate: number;
+  useLaneMap: number;
+  descBase: number;
+  alpha: number;
+  uOffset: number;
+  vOffset: number;
+  activation: number;
+  outRows: number;
+  inner: number;
+}
+
+function encodeParams(params: Partial<DispatchParams>, view: DataView, offset: number): void {
+  const u = [
+    params.seed,
+    params.stream,
+    params.layer,
+    params.transposed,
+    params.gRows,
+    params.gCols,
+    params.lanes,
+    params.laneBase,
+    params.ld,
+    params.accumulate,
+    params.useLaneMap,
+    params.descBase,
+  ];
+  u.forEach((v, i) => {
+    view.setUint32(offset + 4 * i, (v ?? 0) >>> 0, true);
+  });
+  view.setFloat32(offset + 48, params.alpha ?? 1, true);
+  const rest = [params.uOffset, params.vOffset, params.activation, params.outRows, params.inner];
+  rest.forEach((v, i) => {
+    view.setUint32(offset + 52 + 4 * i, (v ?? 0) >>> 0, true);
+  });
+}
+
+function describeAdapter(adapter: GPUAdapter): string {
+  const info = adapter.info;
+  const parts = [info.description || info.device, info.vendor, info.architecture].filter(Boolean);
+  return parts.length > 0 ? parts.join(' · ') : 'unknown WebGPU adapter';
+}
+
+export interface GpuEngineOptions {
+  powerPreference?: GPUPowerPreference;
+  /** Called once if the device is lost after creation (the engine is then unusable). */
+  onDeviceLost?: (message: string) => void;
+}
+
+export class GpuEngine implements Engine {
+  readonly info: EngineInfo;
+  readonly adapterInfo: GPUAdapterInfo;
+  private readonly device: GPUDevice;
+  private readonly layout: GPUBindGroupLayout;
+  private readonly pipelines: Record<KernelName, GPUComputePipeline>;
+  private readonly buffers = new Map<string, GPUBuffer>();
+  private bindGroupCache = new Map<string, GPUBindGroup>();
+  private lostMessage: string | null = null;
+  private destroyed = false;
+  private currentBytes = 0;
+  peakBytes = 0;
+
+  /** Asks `gpu` for an adapter and device; throws EngineError('no-adapter') when there is none. */
+  static async create(gpu: GPU | undefined, options: GpuEngineOptions = {}): Promise<GpuEngine> {
+    if (!gpu)
+      throw new EngineError('unsupported', 'This browser has no WebGPU (navigator.gpu is missing)');
+    const adapter = await gpu.requestAdapter({
+      powerPreference: options.powerPreference ?? 'high-performance',
+    });
+    if (!adapter)
+      throw new EngineError('no-adapter', 'WebGPU is present but no adapter is available');
+    const device = await adapter.requestDevice({
+      label: 'GpuEngine.device',
+      requiredLimits: {
+        maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+        maxBufferSize: adapter.limits.maxBufferSize,
+      },
+    });
+    const engine = new GpuEngine(adapter, device, options);
+    await engine.checkPipelines();
+    return engine;
+  }
+
+  private constructor(adapter: GPUAdapter, device: GPUDevice, options: GpuEngineOptions) {
+    this.device = device;
+    this.adapterInfo = adapter.info;
+    this.info = { kind: 'webgpu', adapter: describeAdapter(adapter), precision: 'float32' };
+    device.lost.then((info) => {
+      if (this.destroyed) return;
+      this.lostMessage = `GPU device lost (${info.reason}): ${info.message || 'no message'}`;
+      options.onDeviceLost?.(this.lostMessage);
+    });
+    device.pushErrorScope('validation');
+    const storage = (type: GPUBufferBindingType): GPUBindGroupLayoutEntry['buffer'] => ({ type });
+    this.layout = device.createBindGroupLayout({
+      label: 'GpuEngine.layout',
+      entries: [
+        {
+          binding: 0,
+          visibility: GPUShaderStage.COMPUTE,
+          buffer: { type: 'uniform', hasDynamicOffset: true },
+        },
+        { binding: 1, visibility: GPUShaderStage.COMPUTE, buffer: storage('read-only-storage') },
+        { binding: 2, visibility: GPUShaderStage.COMPUTE, buffer: storage('storage') },
+        { binding: 3, visibility: GPUShaderStage.COMPUTE, buffer: storage('read-only-storage') },
+        { binding: 4, visibility: GPUShaderStage.COMPUTE, buffer: storage('read-only-storage') },
+        { binding: 5, visibility: GPUShaderStage.COMPUTE, buffer: storage('storage') },
+      ],
+    });
+    const pipelineLayout = device.createPipelineLayout({
+      label: 'GpuEngine.pipelineLayout',
+      bindGroupLayouts: [this.layout],
+    });
+    const modules = new Map<string, GPUShaderModule>();
+    const moduleFor = (source: string, name: KernelName): GPUShaderModule => {
+      let module = modules.get(source);
+      if (!module) {
+        module = device.createShaderModule({
+          label: `GpuEngine.module.${name}`,
+          code: `${randomWgsl}\n${bindingsWgsl}\n${source}`,
+        });
+        modules.set(source, module);
+      }
+      return module;
+    };
+    const pipelines = {} as Record<KernelName, GPUComputePipeline>;
+    for (const name of Object.keys(KERNEL_SOURCES) as KernelName[]) {
+      pipelines[name] = device.createComputePipeline({
+        label: `GpuEngine.pipeline.${name}`,
+        layout: pipelineLayout,
+        compute: { module: moduleFor(KERNEL_SOURCES[name], name), entryPoint: name },
+      });
+    }
+    this.pipelines = pipelines;
+  }
+
+  private async checkPipelines(): Promise<void> {
+    const error = await this.device.popErrorScope();
+    if (error)
+      throw new EngineError('validation', `Building the WGSL pipelines failed: ${error.message}`);
+  }
+
+  get deviceLimits(): GPUSupportedLimits {
+    return this.device.limits;
+  }
+
+  polynomial(req: PolynomialRequest, options: RunOptions = {}): Promise<PolynomialResult> {
+    this.checkAlive();
+    return runPolynomial(this.info, this.directionOps, this.laneRunner, req, options);
+  }
+
+  grid(req: GridRequest, options: RunOptions = {}): Promise<GridResult> {
+    this.checkAlive();
+    return runGrid(this.info, this.directionOps, this.laneRunner, req, options);
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    for (const buffer of this.buffers.values()) buffer.destroy();
+    this.buffers.clear();
+    this.bindGroupCache.clear();
+    this.device.destroy();
+  }
+
+  // ---- operations the shared request logic needs -------------------------------------------
+
+  private readonly directionOps: DirectionOps = {
+    matmul: (seed, stream, layer, gRows, gCols, x, alpha, transposed) =>
+      this.generatedMatMul(seed, stream, layer, gRows, gCols, x, alpha, transposed),
+    denseNormSquared: (seed, stream, layer, rows, cols) =>
+      this.denseNormSquared(seed, stream, layer, rows, cols),
+  };
+
+  private readonly laneRunner: LaneRunner = {
+    propagate: (spec, directions, plan, x, options) =>
+      this.propagate(spec, directions, plan, x, options),
+  };
+
+  /** Y = α·G X (or α·Gᵀ X) on the GPU, for the forward and backward traces. */
+  async generatedMatMul(
+    seed: number,
+    stream: number,
+    layer: number,
+    gRows: number,
+    gCols: number,
+    x: Matrix,
+    alpha: number,
+    transposed: boolean,
+  ): Promise<Matrix> {
+    this.checkAlive();
+    const outRows = transposed ? gCols : gRows;
+    const inner = transposed ? gRows : gCols;
+    const n = x.cols;
+    const src = this.buffer(
+      'traceIn',
+      inner * n * 4,
+      GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+    );
+    const dst = this.buffer(
+      'traceOut',
+      outRows * n * 4,
+      GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+    );
+    this.device.queue.writeBuffer(src, 0, Float32Array.from(x.data));
+    const dispatch: Dispatch = {
+      kernel: 'generated_matmul',
+      params: {
+        seed,
+        stream,
+        layer,
+        transposed: transposed ? 1 : 0,
+        gRows,
+        gCols,
+        lanes: n,
+        ld: n,
+        alpha,
+        outRows,
+        inner,
+      },
+      groups: [Math.ceil(outRows / 64), Math.ceil(n / 32)],
+    };
+    const data = await this.runAndRead([dispatch], src, dst, dst, outRows * n);
+    return { rows: outRows, cols: n, data: Float64Array.from(data) };
+  }
+
+  /** ‖G‖_F² of a generated matrix, from per-workgroup float32 partials summed in float64. */
+  async denseNormSquared(
+    seed: number,
+    stream: number,
+    layer: number,
+    rows: number,
+    cols: number,
+  ): Promise<number> {
+    this.checkAlive();
+    const groups = Math.min(rows, NORM_WORKGROUPS);
+    const dispatch: Dispatch = {
+      kernel: 'dense_norm_squared',
+      params: { seed, stream, layer, gRows: rows, gCols: cols },
+      groups: [groups, 1],
+    };
+    const partials = await this.runAndRead(
+      [dispatch],
+      undefined,
+      undefined,
+      this.scratch(groups),
+      groups,
+    );
+    return partials.reduce((s, v) => s + v, 0);
+  }
+
+  /** Philox words and Gaussians for (counter, key) inputs, for tests of bit-identity. */
+  async generatorWords(
+    inputs: Uint32Array,
+  ): Promise<{ words: Uint32Array; gaussians: Float32Array }> {
+    this.checkAlive();
+    const count = inputs.length / 6;
+    const halves = new Float32Array(inputs.length * 2);
+    inputs.forEach((w, i) => {
+      halves[2 * i] = w & 0xffff;
+      halves[2 * i + 1] = w >>> 16;
+    });
+    const vecs = this.buffer(
+      'vecs',
+      halves.byteLength,
+      GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+    );
+    this.device.queue.writeBuffer(vecs, 0, halves);
+    const dispatch: Dispatch = {
+      kernel: 'generator_words',
+      params: { lanes: count },
+      groups: [Math.ceil(count / 64), 1],
+    };
+    const out = await this.runAndRead(
+      [dispatch],
+      undefined,
+      undefined,
+      this.scratch(count * 12),
+      count * 12,
+    );
+    const words = new Uint32Array(count * 4);
+    const gaussians = new Float32Array(count * 4);
+    for (let i = 0; i < count; i++) {
+      for (let e = 0; e < 4; e++) {
+        words[i * 4 + e] = (out[i * 12 + 2 * e] + out[i * 12 + 2 * e + 1] * 65536) >>> 0;
+        gaussians[i * 4 + e] = out[i * 12 + 8 + e];
+      }
+    }
+    return { words, gaussians };
+  }
+
+  /**
+   * The lane pass: every direction's lanes side by side in one state matrix (rows × N lanes), so
+   * the weight product W^(ℓ) H is one wide product over all N lanes, then each direction's Δ term
+   * is added on its own lanes. Directions are batched so a state buffer stays under budget.
+   */
+  private async propagate(
+    spec: NetworkSpec,
+    directions: Direction[],
+    plan: LanePlan,
+    x: Float64Array,
+    options: RunOptions,
+  ): Promise<Matrix[]> {
+    const layers = planLayers(spec);
+    const maxRows = Math.max(spec.inputSize, ...layers.map((l) => l.outSize));
+    const lanesPerDirection = plan.lanes;
+    const budget = Math.min(STATE_BUFFER_BUDGET, this.device.limits.maxStorageBufferBindingSize);
+    const perBatch = Math.floor(budget / (maxRows * lanesPerDirection * 4));
+    if (perBatch < 1) {
+      throw new EngineError(
+        'too-large',
+        `One direction needs a ${maxRows} × ${lanesPerDirection} state (${formatBytes(maxRows * lanesPerDirection * 4)}), over this device's ${formatBytes(budget)} per buffer`,
+      );
+    }
+    const results: Matrix[] = [];
+    for (let first = 0; first < directions.length; first += perBatch) {
+      const batch = directions.slice(first, first + perBatch);
+      const outputs = await this.propagateBatch(spec, batch, plan, x, options, (f) =>
+        options.onProgress?.(
+          (first + f * batch.length) / directions.length,
+          `layer pass, directions ${first + 1}–${first + batch.length} of ${directions.length}`,
+        ),
+      );
+      results.push(...outputs);
+    }
+    return results;
+  }
+
+  private async propagateBatch(
+    spec: NetworkSpec,
+    directions: Direction[],
+    plan: LanePlan,
+    x: Float64Array,
+    options: RunOptions,
+    progress: (fraction: number) => void,
+  ): Promise<Matrix[]> {
+    const layers = planLayers(spec);
+    const n = plan.lanes;
+    const N = directions.length * n;
+    const maxRows = Math.max(spec.inputSize, ...layers.map((l) => l.outSize));
+    const stateUsage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
+    let cur = this.buffer('stateA', maxRows * N * 4, stateUsage);
+    let next = this.buffer('stateB', maxRows * N * 4, stateUsage);
+
+    // Initial state: lanes that start at x hold x, the others zero. Shape d × N.
+    const init = new Float32Array(spec.inputSize * N);
+    for (let c = 0; c < N; c++) {
+      if (!plan.startsAtInput(c % n)) continue;
+      for (let r = 0; r < spec.inputSize; r++) init[r * N + c] = x[r];
+    }
+    this.device.queue.writeBuffer(cur, 0, init);
+
+    // Lane descriptors (source lane, weight) for every coupled layer, and the rank-one vectors.
+    const descWords: number[] = [];
+    const descBase: number[] = [];
+    const vecValues: number[] = [];
+    const vecOffsets: { u: number; v: number }[][] = [];
+    for (const layer of layers) {
+      const coupling = plan.coupling(layer);
+      descBase.push(descWords.length / 2);
+      if (coupling) {
+        for (let d = 0; d < directions.length; d++) {
+          for (let i = 0; i < n; i++) {
+            const s = coupling.source[i];
+            descWords.push(s < 0 ? -1 : d * n + s, coupling.weight[i]);
+          }
+        }
+      }
+      vecOffsets.push(
+        directions.map((direction) => {
+          const piece = direction.layers[layer.index];
+          if (piece.kind !== 'rankOne') return { u: 0, v: 0 };
+          const u = vecValues.length;
+          for (const a of piece.u) vecValues.push(a);
+          const v = vecValues.length;
+          for (const a of piece.v) vecValues.push(a);
+          return { u, v };
+        }),
+      );
+    }
+    const desc = new ArrayBuffer(Math.max(8, descWords.length * 4));
+    const descView = new DataView(desc);
+    for (let i = 0; i < descWords.length; i += 2) {
+      descView.setInt32(i * 4, descWords[i], true);
+      descView.setFloat32(i * 4 + 4, descWords[i + 1], true);
+    }
+    this.device.queue.writeBuffer(
+      this.buffer('laneDesc', desc.byteLength, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST),
+      0,
+      desc,
+    );
+    const vecs = this.buffer(
+      'vecs',
+      Math.max(4, vecValues.length * 4),
+      GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+    );
+    this.device.queue.writeBuffer(vecs, 0, Float32Array.from(vecValues));
+    this.scratch(n);
+
+    for (const layer of layers) {
+      throwIfAborted(options.signal);
+      const dispatches: Dispatch[] = [];
+      const base = {
+        outRows: layer.outSize,
+        inner: layer.inSize,
+        gRows: layer.outSize,
+        gCols: layer.inSize,
+        ld: N,
+        layer: layer.index,
+      };
+      // H_out = s_ℓ W^(ℓ) H over all N lanes: the weight matrix is shared by every direction.
+      dispatches.push({
+        kernel: 'generated_matmul',
+        params: { ...base, seed: spec.seed, stream: 0, lanes: N, alpha: layer.scale },
+        groups: [Math.ceil(layer.outSize / 64), Math.ceil(N / 32)],
+      });
+      const coupling = plan.coupling(layer);
+      if (coupling) {
+        directions.forEach((direction, d) => {
+          const piece = direction.layers[layer.index];
+          if (piece.kind === 'zero' || piece.scale === 0) return;
+          const lanes = {
+            ...base,
+            lanes: n,
+            laneBase: d * n,
+            useLaneMap: 1,
+            descBase: descBase[layer.index],
+            alpha: layer.scale * piece.scale,
+          };
+          if (piece.kind === 'dense') {
+            dispatches.push({
+              kernel: 'generated_matmul',
+              params: { ...lanes, seed: piece.seed, stream: piece.stream, accumulate: 1 },
+              groups: [Math.ceil(layer.outSize / 64), Math.ceil(n / 32)],
+            });
+          } else {
+            const offsets = vecOffsets[layer.index][d];
+            dispatches.push({
+              kernel: 'lane_dots',
+              params: { ...lanes, vOffset: offsets.v },
+              groups: [n, 1],
+            });
+            dispatches.push({
+              kernel: 'rank_one_update',
+              params: { ...lanes, uOffset: offsets.u },
+              groups: [Math.ceil(layer.outSize / 64), n],
+            });
+          }
+        });
+      }
+      if (layer.activation !== 'identity') {
+        // One lane per workgroup row in y, so split lanes into chunks of at most MAX_GROUPS.
+        for (let laneBase = 0; laneBase < N; laneBase += MAX_GROUPS) {
+          const lanes = Math.min(MAX_GROUPS, N - laneBase);
+          dispatches.push({
+            kernel: 'activate',
+            params: { ...base, lanes, laneBase, activation: ACTIVATION_CODE[layer.activation] },
+            groups: [Math.ceil(layer.outSize / 64), lanes],
+          });
+        }
+      }
+      await this.run(dispatches, cur, next);
+      [cur, next] = [next, cur];
+      progress((layer.index + 1) / layers.length);
+    }
+    const out = await this.read(cur, spec.outputSize * N);
+    return directions.map((_, d) => {
+      const m = zeros(spec.outputSize, n);
+      for (let r = 0; r < spec.outputSize; r++) {
+        for (let i = 0; i < n; i++) m.data[r * n + i] = out[r * N + d * n + i];
+      }
+      return m;
+    });
+  }
+
+  // ---- plumbing -------------------------------------------------------------------------------
+
+  /** Records `dispatches` (src → dst), submits once, waits, and turns GPU errors into EngineErrors. */
+  private async run(dispatches: Dispatch[], src?: GPUBuffer, dst?: GPUBuffer): Promise<void> {
+    this.checkAlive();
+    const device = this.device;
+    const paramsBuffer = this.buffer(
+      'params',
+      dispatches.length * PARAMS_SLOT,
+      GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    );
+    const bytes = new ArrayBuffer(dispatches.length * PARAMS_SLOT);
+    const view = new DataView(bytes);
+    dispatches.forEach((d, i) => {
+      encodeParams(d.params, view, i * PARAMS_SLOT);
+    });
+    device.pushErrorScope('out-of-memory');
+    device.pushErrorScope('validation');
+    device.queue.writeBuffer(paramsBuffer, 0, bytes);
+    const bindGroup = this.bindGroup(
+      paramsBuffer,
+      src ?? this.placeholder('src'),
+      dst ?? this.placeholder('dst'),
+    );
+    const encoder = device.createCommandEncoder({ label: 'GpuEngine.encoder' });
+    const pass = encoder.beginComputePass({ label: 'GpuEngine.pass' });
+    dispatches.forEach((d, i) => {
+      pass.setPipeline(this.pipelines[d.kernel]);
+      pass.setBindGroup(0, bindGroup, [i * PARAMS_SLOT]);
+      pass.dispatchWorkgroups(d.groups[0], d.groups[1]);
+    });
+    pass.end();
+    device.queue.submit([encoder.finish()]);
+    const validation = await device.popErrorScope();
+    const memory = await device.popErrorScope();
+    await device.queue.onSubmittedWorkDone();
+    this.checkAlive();
+    if (validation)
+      throw new EngineError('validation', `WebGPU validation error: ${validation.message}`);
+    if (memory) throw new EngineError('out-of-memory', `GPU out of memory: ${memory.message}`);
+  }
+
+  private async runAndRead(
+    dispatches: Dispatch[],
+    src: GPUBuffer | undefined,
+    dst: GPUBuffer | undefined,
+    from: GPUBuffer,
+    floats: number,
+  ): Promise<Float32Array> {
+    await this.run(dispatches, src, dst);
+    return this.read(from, floats);
+  }
+
+  /** Copies the first `floats` values of `from` back to the host. */
+  private async read(from: GPUBuffer, floats: number): Promise<Float32Array> {
+    const size = floats * 4;
+    const staging = this.buffer(
+      'readback',
+      size,
+      GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    );
+    const encoder = this.device.createCommandEncoder({ label: 'GpuEngine.readEncoder' });
+    encoder.copyBufferToBuffer(from, 0, staging, 0, size);
+    this.device.queue.submit([encoder.finish()]);
+    try {
+      await staging.mapAsync(GPUMapMode.READ, 0, size);
+    } catch (error) {
+      this.checkAlive();
+      throw new EngineError('validation', `Reading results back failed: ${String(error)}`);
+    }
+    const out = new Float32Array(staging.getMappedRange(0, size).slice(0));
+    staging.unmap();
+    return out;
+  }
+
+  /** A reusable buffer that grows (never shrinks) to at least `size` bytes. */
+  private buffer(name: string, size: number, usage: number): GPUBuffer {
+    const bytes = Math.max(16, Math.ceil(size / 16) * 16);
+    if (
+      bytes > this.device.limits.maxBufferSize ||
+      (usage & GPUBufferUsage.STORAGE && bytes > this.device.limits.maxStorageBufferBindingSize)
+    ) {
+      throw new EngineError(
+        'too-large',
+        `GpuEngine.${name} would need ${formatBytes(bytes)}, over this device's limit of ${formatBytes(this.device.limits.maxStorageBufferBindingSize)}`,
+      );
+    }
+    const existing = this.buffers.get(name);
+    if (existing && existing.size >= bytes) return existing;
+    if (existing) {
+      this.currentBytes -= existing.size;
+      existing.destroy();
+      this.bindGroupCache.clear();
+    }
+    const buffer = this.device.createBuffer({ label: `GpuEngine.${name}`, size: bytes, usage });
+    this.buffers.set(name, buffer);
+    this.currentBytes += bytes;
+    this.peakBytes = Math.max(this.peakBytes, this.currentBytes);
+    return buffer;
+  }
+
+  private scratch(floats: number): GPUBuffer {
+    return this.buffer(
+      'scratch',
+      Math.max(NORM_WORKGROUPS, floats) * 4,
+      GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+    );
+  }
+
+  /** Kernels that do not touch src/dst still need something bound there. */
+  private placeholder(which: 'src' | 'dst'): GPUBuffer {
+    return this.buffer(`placeholder.${which}`, 16, GPUBufferUsage.STORAGE);
+  }
+
+  private bindGroup(params: GPUBuffer, src: GPUBuffer, dst: GPUBuffer): GPUBindGroup {
+    const desc = this.buffer('laneDesc', 8, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST);
+    const vecs = this.buffer('vecs', 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST);
+    const scratch = this.scratch(1);
+    const key = [params, src, dst, desc, vecs, scratch].map((b) => b.label).join('|');
+    let group = this.bindGroupCache.get(key);
+    if (!group) {
+      group = this.device.createBindGroup({
+        label: `GpuEngine.bindGroup(${src.label}→${dst.label})`,
+        layout: this.layout,
+        entries: [
+          { binding: 0, resource: { buffer: params, size: PARAMS_SLOT } },
+          { binding: 1, resource: { buffer: src } },
+          { binding: 2, resource: { buffer: dst } },
+          { binding: 3, resource: { buffer: desc } },
+          { binding: 4, resource: { buffer: vecs } },
+          { binding: 5, resource: { buffer: scratch } },
+        ],
+      });
+      this.bindGroupCache.set(key, group);
+    }
+    return group;
+  }
+
+  private checkAlive(): void {
+    if (this.destroyed) throw new EngineError('destroyed', 'GpuEngine used after destroy()');
+    if (this.lostMessage) throw new EngineError('device-lost', this.lostMessage);
+  }
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= 2 ** 30) return `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+  if (bytes >= 2 ** 20) return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  if (bytes >= 2 ** 10) return `${(bytes / 2 ** 10).toFixed(1)} KiB`;
+  return `${bytes} B`;
+}

@@ -1,0 +1,116 @@
+// The request logic both engines share: validate, build the directions, plan the lanes, run
+// them through the engine's lane pass. Only the wide products differ between engines.
+
+import {
+  buildDirections,
+  type Direction,
+  type DirectionOps,
+  validateDirectionRequest,
+} from '../model/directions';
+import { drawInput } from '../model/network';
+import { gridLanes, polynomialLanes, polynomialLayout } from '../model/polynomial';
+import {
+  checkInteger,
+  isLinearNetwork,
+  type NetworkSpec,
+  planLayers,
+  SpecError,
+  validateSpec,
+} from '../model/spec';
+import type {
+  EngineInfo,
+  GridRequest,
+  GridResult,
+  LaneRunner,
+  PolynomialRequest,
+  PolynomialResult,
+  RunOptions,
+} from './types';
+import { throwIfAborted } from './types';
+
+export const MAX_GRID_POINTS = 4096;
+
+/** Floating-point operations of one lane pass (2 per multiply-add), for the benchmark. */
+export function lanePassFlops(
+  spec: NetworkSpec,
+  directions: Direction[],
+  lanesPerDirection: number,
+): number {
+  let flops = 0;
+  const totalLanes = directions.length * lanesPerDirection;
+  for (const layer of planLayers(spec)) {
+    flops += 2 * layer.outSize * layer.inSize * totalLanes;
+    for (const d of directions) {
+      const piece = d.layers[layer.index];
+      if (piece.kind === 'dense') flops += 2 * layer.outSize * layer.inSize * lanesPerDirection;
+      if (piece.kind === 'rankOne') flops += 2 * (layer.outSize + layer.inSize) * lanesPerDirection;
+    }
+  }
+  return flops;
+}
+
+export async function runPolynomial(
+  info: EngineInfo,
+  ops: DirectionOps,
+  runner: LaneRunner,
+  req: PolynomialRequest,
+  options: RunOptions = {},
+): Promise<PolynomialResult> {
+  const start = performance.now();
+  validateSpec(req.spec);
+  validateDirectionRequest(req.spec, req.directions);
+  if (!isLinearNetwork(req.spec)) {
+    throw new SpecError(
+      'activation',
+      req.spec.activation,
+      `exact polynomials need σ = identity everywhere (placement '${req.spec.placement}' applies ${req.spec.activation}); evaluate on a grid instead`,
+    );
+  }
+  const layout = polynomialLayout(req.spec, req.directions.blockMask, req.grouping);
+  options.onProgress?.(0, 'directions');
+  const directions = await buildDirections(req.spec, req.directions, ops);
+  throwIfAborted(options.signal);
+  const plan = polynomialLanes(req.spec, layout);
+  const x = drawInput(req.spec.seed, req.spec.inputSize, 0);
+  const coefficients = await runner.propagate(req.spec, directions, plan, x, options);
+  options.onProgress?.(1, 'done');
+  return {
+    engine: info,
+    layout,
+    coefficients,
+    timing: {
+      totalMs: performance.now() - start,
+      flops: lanePassFlops(req.spec, directions, layout.size),
+    },
+  };
+}
+
+export async function runGrid(
+  info: EngineInfo,
+  ops: DirectionOps,
+  runner: LaneRunner,
+  req: GridRequest,
+  options: RunOptions = {},
+): Promise<GridResult> {
+  const start = performance.now();
+  validateSpec(req.spec);
+  validateDirectionRequest(req.spec, req.directions);
+  checkInteger('grid points', req.ts?.length, 1, MAX_GRID_POINTS);
+  const bad = req.ts.findIndex((t) => !Number.isFinite(t));
+  if (bad >= 0) throw new SpecError(`ts[${bad}]`, req.ts[bad], 'must be a finite number');
+  options.onProgress?.(0, 'directions');
+  const directions = await buildDirections(req.spec, req.directions, ops);
+  throwIfAborted(options.signal);
+  const x = drawInput(req.spec.seed, req.spec.inputSize, 0);
+  const values = await runner.propagate(req.spec, directions, gridLanes(req.ts), x, options);
+  options.onProgress?.(1, 'done');
+  return {
+    engine: info,
+    ts: req.ts.slice(),
+    values,
+    timing: {
+      totalMs: performance.now() - start,
+      flops: lanePassFlops(req.spec, directions, req.ts.length),
+    },
+  };
+}

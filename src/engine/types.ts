@@ -1,0 +1,107 @@
+// One interface, two engines: the WebGPU engine (float32 kernels) and the CPU engine (the float64
+// model) answer the same requests with the same result types. An experiment never knows which ran.
+
+import type { Direction, DirectionRequest } from '../model/directions';
+import type { Matrix } from '../model/network';
+import type { LanePlan, PolynomialLayout, VariableGrouping } from '../model/polynomial';
+import type { NetworkSpec } from '../model/spec';
+
+export type EngineKind = 'webgpu' | 'cpu';
+
+export interface EngineInfo {
+  kind: EngineKind;
+  /** Human-readable adapter, e.g. "swiftshader (Google, cpu)" or "CPU (float64 JavaScript)". */
+  adapter: string;
+  /** Arithmetic of the wide products: WGSL has no f64, so the GPU path is float32. */
+  precision: 'float32' | 'float64';
+}
+
+export interface PolynomialRequest {
+  spec: NetworkSpec;
+  directions: DirectionRequest;
+  /** One variable t for all layers, one t_b per block, or one per layer (model.md §4). */
+  grouping: VariableGrouping;
+}
+
+export interface GridRequest {
+  spec: NetworkSpec;
+  directions: DirectionRequest;
+  /** Values of t at which g(W + tΔ; x) is evaluated. */
+  ts: number[];
+}
+
+export interface Timing {
+  /** Wall-clock milliseconds for the whole request, set-up included. */
+  totalMs: number;
+  /** Floating-point operations the wide products needed (2 per multiply-add). */
+  flops: number;
+}
+
+export interface PolynomialResult {
+  engine: EngineInfo;
+  layout: PolynomialLayout;
+  /** Per direction: k × layout.size coefficients, row-major (output o, term α). */
+  coefficients: Matrix[];
+  timing: Timing;
+}
+
+export interface GridResult {
+  engine: EngineInfo;
+  ts: number[];
+  /** Per direction: k × ts.length values of g(W + tΔ; x). */
+  values: Matrix[];
+  timing: Timing;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  /** Called with the fraction done (0…1) and what is being done. */
+  onProgress?: (fraction: number, stage: string) => void;
+}
+
+export interface Engine {
+  readonly info: EngineInfo;
+  polynomial(req: PolynomialRequest, options?: RunOptions): Promise<PolynomialResult>;
+  grid(req: GridRequest, options?: RunOptions): Promise<GridResult>;
+  /** Peak bytes of device memory held at once (0 for the CPU engine). */
+  readonly peakBytes: number;
+  destroy(): void;
+}
+
+/**
+ * The lane pass an engine must supply: run every direction's lanes through the network and
+ * return each direction's k × lanes outputs.
+ */
+export interface LaneRunner {
+  propagate(
+    spec: NetworkSpec,
+    directions: Direction[],
+    plan: LanePlan,
+    x: Float64Array,
+    options: RunOptions,
+  ): Promise<Matrix[]>;
+}
+
+export type EngineErrorKind =
+  | 'unsupported'
+  | 'no-adapter'
+  | 'device-lost'
+  | 'validation'
+  | 'out-of-memory'
+  | 'too-large'
+  | 'cancelled'
+  | 'destroyed';
+
+/** Everything an engine throws besides SpecError: a typed reason the UI can act on. */
+export class EngineError extends Error {
+  readonly kind: EngineErrorKind;
+  constructor(kind: EngineErrorKind, message: string) {
+    super(message);
+    this.name = 'EngineError';
+    this.kind = kind;
+  }
+}
+
+export function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new EngineError('cancelled', 'Computation cancelled');
+}

@@ -1,0 +1,198 @@
+// Perturbation directions Δ in parameter space (model.md section 3).
+//
+// - gaussian: Δ^(ℓ) with i.i.d. N(0,1) entries. The paper's literal "random direction"; along it
+//   g moves only by O(1/√m) inside the ball, which is why such plots look flat.
+// - aligned: Δ^(ℓ) = ξ_ℓ ⊗ h_ℓ(x)/‖h_ℓ(x)‖ with ξ_ℓ a random unit vector: rank one, unit norm, and
+//   aligned with the features layer ℓ sees, so it moves g by O(1) (Figure 1's picture).
+// - gradient: Δ^(ℓ) = ∇_{W^(ℓ)} g_o(W_init; x_j) = s_ℓ δ_ℓ ⊗ h_ℓ, also rank one; direction j uses
+//   input x_j (x_0 = the plotted x, then fresh inputs), one direction per input.
+//
+// Normalisation: `per-layer` gives every perturbed layer unit Frobenius norm (the ball of the
+// paper's Definition 3). `global` keeps the family's relative layer sizes and scales the whole Δ
+// to ‖Δ‖_F = √(number of perturbed layers), the same total as per-layer.
+
+import {
+  backwardTrace,
+  column,
+  drawInput,
+  forwardTrace,
+  type GeneratedMatMul,
+  generatedMatMul,
+  generatedNormSquared,
+  zeros,
+} from './network';
+import { gaussianVector, Stream } from './random';
+import { checkInteger, checkOneOf, type NetworkSpec, planLayers, SpecError } from './spec';
+
+export type DirectionFamily = 'gaussian' | 'aligned' | 'gradient';
+export type Normalisation = 'per-layer' | 'global';
+
+export const DIRECTION_FAMILIES: readonly DirectionFamily[] = ['gaussian', 'aligned', 'gradient'];
+export const NORMALISATIONS: readonly Normalisation[] = ['per-layer', 'global'];
+export const MAX_DIRECTIONS = 64;
+
+export interface DirectionRequest {
+  family: DirectionFamily;
+  normalisation: Normalisation;
+  /** One flag per block: Δ is zero outside the chosen blocks (W_1 only, W_2 only, …). */
+  blockMask: boolean[];
+  count: number;
+  /** uint32 seed of the directions, separate from the network's ("new directions"). */
+  seed: number;
+  /** Which output g_o is plotted and, for `gradient`, differentiated. */
+  outputIndex: number;
+}
+
+/** Δ^(ℓ) of one layer. Dense entries are generated, never stored; rank one stores u, v. */
+export type DirectionLayer =
+  | { kind: 'zero' }
+  /** Δ = scale · G with G the N(0,1) matrix `layer` of (seed, stream). */
+  | { kind: 'dense'; seed: number; stream: number; scale: number }
+  /** Δ = scale · u vᵀ, u of the layer's output size, v of its input size. */
+  | { kind: 'rankOne'; u: Float64Array; v: Float64Array; scale: number };
+
+export interface Direction {
+  layers: DirectionLayer[];
+}
+
+/** The wide computations a direction family needs; each engine supplies its own. */
+export interface DirectionOps {
+  /** Generated products for the forward and backward traces at W_init. */
+  matmul: GeneratedMatMul;
+  /** ‖G‖_F² of a generated Gaussian matrix. */
+  denseNormSquared(
+    seed: number,
+    stream: number,
+    layer: number,
+    rows: number,
+    cols: number,
+  ): number | Promise<number>;
+}
+
+/** The float64 reference operations. */
+export const cpuDirectionOps: DirectionOps = {
+  matmul: generatedMatMul,
+  denseNormSquared: generatedNormSquared,
+};
+
+export function validateDirectionRequest(
+  spec: NetworkSpec,
+  req: DirectionRequest,
+): DirectionRequest {
+  checkOneOf('family', req.family, DIRECTION_FAMILIES);
+  checkOneOf('normalisation', req.normalisation, NORMALISATIONS);
+  checkInteger('directions', req.count, 1, MAX_DIRECTIONS);
+  checkInteger('directionSeed', req.seed, 0, 0xffffffff);
+  checkInteger('outputIndex', req.outputIndex, 0, spec.outputSize - 1);
+  const B = spec.blocks.length;
+  if (
+    !Array.isArray(req.blockMask) ||
+    req.blockMask.length !== B ||
+    req.blockMask.some((f) => typeof f !== 'boolean')
+  ) {
+    throw new SpecError(
+      'blockMask',
+      req.blockMask,
+      `must list ${B} true/false flags, one per block`,
+    );
+  }
+  if (!req.blockMask.some(Boolean)) {
+    throw new SpecError('blockMask', req.blockMask, 'must perturb at least one block');
+  }
+  return req;
+}
+
+function normalised(v: Float64Array): { unit: Float64Array; norm: number } {
+  let s = 0;
+  for (const a of v) s += a * a;
+  const norm = Math.sqrt(s);
+  const unit = new Float64Array(v.length);
+  if (norm > 0) for (let i = 0; i < v.length; i++) unit[i] = v[i] / norm;
+  return { unit, norm };
+}
+
+/** Builds `count` directions of the requested family; wide work goes through `ops`. */
+export async function buildDirections(
+  spec: NetworkSpec,
+  req: DirectionRequest,
+  ops: DirectionOps,
+): Promise<Direction[]> {
+  validateDirectionRequest(spec, req);
+  const layers = planLayers(spec);
+  const perturbed = layers.map((layer) => req.blockMask[layer.block]);
+  const nPerturbed = perturbed.filter(Boolean).length;
+
+  // Inputs: aligned and gaussian use the plotted x; gradient direction j uses input x_j.
+  const nInputs = req.family === 'gradient' ? req.count : 1;
+  const inputs = zeros(spec.inputSize, nInputs);
+  for (let j = 0; j < nInputs; j++) {
+    const x =
+      j === 0 ? drawInput(spec.seed, spec.inputSize, 0) : drawInput(req.seed, spec.inputSize, j);
+    for (let i = 0; i < spec.inputSize; i++) inputs.data[i * nInputs + j] = x[i];
+  }
+  const needsTrace = req.family !== 'gaussian';
+  const trace = needsTrace ? await forwardTrace(spec, inputs, ops.matmul) : [];
+  const deltas =
+    req.family === 'gradient' ? await backwardTrace(spec, trace, req.outputIndex, ops.matmul) : [];
+
+  const directions: Direction[] = [];
+  for (let dir = 0; dir < req.count; dir++) {
+    // Raw layer pieces and their Frobenius norms before normalisation.
+    const raw: { layer: DirectionLayer; norm: number }[] = [];
+    for (const layer of layers) {
+      if (!perturbed[layer.index]) {
+        raw.push({ layer: { kind: 'zero' }, norm: 0 });
+        continue;
+      }
+      if (req.family === 'gaussian') {
+        const stream = Stream.denseDirection(dir);
+        const normSq = await ops.denseNormSquared(
+          req.seed,
+          stream,
+          layer.index,
+          layer.outSize,
+          layer.inSize,
+        );
+        raw.push({
+          layer: { kind: 'dense', seed: req.seed, stream, scale: 1 },
+          norm: Math.sqrt(normSq),
+        });
+      } else {
+        const input = column(trace[layer.index], req.family === 'gradient' ? dir : 0);
+        const v = normalised(input);
+        let u: { unit: Float64Array; norm: number };
+        if (req.family === 'aligned') {
+          u = normalised(
+            gaussianVector(req.seed, Stream.alignedXi(dir), layer.index, layer.outSize),
+          );
+          u.norm = 1; // ξ is a unit vector by definition; the raw piece is ξ ⊗ h
+        } else {
+          u = normalised(column(deltas[layer.index], dir));
+          u.norm *= layer.scale; // ∇_W g = s_ℓ δ ⊗ h
+        }
+        const norm = u.norm * v.norm;
+        raw.push({
+          layer: { kind: 'rankOne', u: u.unit, v: v.unit, scale: norm > 0 ? 1 : 0 },
+          norm,
+        });
+      }
+    }
+    // Normalise. `raw.layer` currently has unit norm (dense: norm `raw.norm`), so set scales.
+    let globalScale = 0;
+    if (req.normalisation === 'global') {
+      const total = Math.sqrt(raw.reduce((s, p) => s + p.norm * p.norm, 0));
+      globalScale = total > 0 ? Math.sqrt(nPerturbed) / total : 0;
+    }
+    directions.push({
+      layers: raw.map(({ layer, norm }) => {
+        if (layer.kind === 'zero') return layer;
+        // Per-layer: unit norm. Global: the raw piece times one scale for the whole Δ.
+        const unitScale = layer.kind === 'dense' ? (norm > 0 ? 1 / norm : 0) : layer.scale;
+        const scale =
+          req.normalisation === 'per-layer' ? unitScale : unitScale * norm * globalScale;
+        return { ...layer, scale };
+      }),
+    });
+  }
+  return directions;
+}

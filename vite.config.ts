@@ -1,0 +1,19 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vitest/config';
+
+// One config for the app (Vite), the unit and GPU tests (Vitest, Node) and the worker bundle.
+export default defineConfig({
+  plugins: [react()],
+  server: { port: 5173, strictPort: false, fs: { allow: ['.'] } },
+  preview: { port: 4173 },
+  worker: { format: 'es' },
+  build: { target: 'es2022', sourcemap: true },
+  test: {
+    include: ['tests/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 300_000,
+    hookTimeout: 120_000,
+    // GPU tests share one Dawn instance per file; run files one after another on 2 cores.
+    fileParallelism: false,
+  },
+});
