@@ -21,6 +21,8 @@ struct Params {
   activation: u32,    // 0 identity, 1 tanh, 2 relu
   out_rows: u32,      // rows of the product (g_rows, or g_cols when transposed)
   inner: u32,         // summed dimension
+  k_split: u32,       // generated_matmul: inner indices per workgroup z (split-K), 0 = all
+  lane_group: u32,    // rank-one kernels: lanes per direction (direction = lane / lane_group)
 }
 
 // Which lane a lane reads through Δ, and with which weight (t on a grid, 1 for polynomials).

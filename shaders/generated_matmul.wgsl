@@ -6,6 +6,10 @@
 // one Philox4x32-10 call (~250 integer ops) per four entries, amortised over TILE_LANES lanes,
 // so the kernel is generator-bound when few lanes share the matrix and FMA-bound when many do.
 //
+// Split-K: when the output is narrow (a 1 × m layer has one row) a single workgroup would walk
+// all of m alone, so workgroup z covers inner indices [z·k_split, (z+1)·k_split) and writes raw
+// partial sums to scratch[z][row][lane]; reduce_splits then adds them into dst.
+//
 // Tiling: a workgroup computes a 64-row × 32-lane tile of Y with 8×8 threads, each owning an
 // 8-row × 4-lane micro-tile (rows ty + 8i, lanes tx + 8j), stepping through the inner dimension
 // 16 at a time. The tile sizes are constants, not overrides, because the micro-tile registers
@@ -29,9 +33,12 @@ fn generated_matmul(
   let tx = lid.x;
   let ty = lid.y;
   var acc: array<array<f32, 4>, 8>;
-  let k_tiles = (p.inner + TILE_K - 1u) / TILE_K;
+  let split = p.k_split != 0u;
+  let k_begin = select(0u, wg.z * p.k_split, split);
+  let k_end = select(p.inner, min(p.inner, k_begin + p.k_split), split);
+  let k_tiles = (k_end - k_begin + TILE_K - 1u) / TILE_K;
   for (var kt = 0u; kt < k_tiles; kt++) {
-    let k0 = kt * TILE_K;
+    let k0 = k_begin + kt * TILE_K;
     // Generate the 64 × 16 tile of G (256 Philox calls, 4 per thread).
     for (var s = 0u; s < 4u; s++) {
       let q = li + s * 64u;
@@ -41,12 +48,12 @@ fn generated_matmul(
         let kq = q % 4u;
         let r = row0 + rr;
         var v = vec4<f32>(0.0);
-        if (r < p.out_rows) {
+        if (r < p.out_rows && k0 + kq * 4u < k_end) {
           v = gaussian_quad(p.seed, p.stream, p.layer, r, (k0 >> 2u) + kq);
         }
         for (var e = 0u; e < 4u; e++) {
           let kk = kq * 4u + e;
-          g_tile[kk * TILE_ROWS + rr] = select(0.0, v[e], k0 + kk < p.inner);
+          g_tile[kk * TILE_ROWS + rr] = select(0.0, v[e], k0 + kk < k_end);
         }
       } else {
         // Y = Gᵀ X: output row r is G's column, inner k is G's row; quads run along r.
@@ -54,7 +61,7 @@ fn generated_matmul(
         let rq = q % 16u;
         let k = k0 + kk;
         var v = vec4<f32>(0.0);
-        if (k < p.inner) {
+        if (k < k_end && row0 + rq * 4u < p.out_rows) {
           v = gaussian_quad(p.seed, p.stream, p.layer, k, (row0 >> 2u) + rq);
         }
         for (var e = 0u; e < 4u; e++) {
@@ -71,7 +78,7 @@ fn generated_matmul(
       let k = k0 + kk;
       let c = lane0 + cc;
       var v = 0.0;
-      if (k < p.inner && c < p.lanes) {
+      if (k < k_end && c < p.lanes) {
         let d = lane_source(c);
         if (d.source >= 0) {
           v = d.weight * src_buf[k * p.ld + u32(d.source)];
@@ -80,7 +87,11 @@ fn generated_matmul(
       x_tile[kk * TILE_LANES + cc] = v;
     }
     workgroupBarrier();
-    for (var kk = 0u; kk < TILE_K; kk++) {
+    // Skip work that cannot matter: inner indices past the end (a d × 1 input layer has one) and
+    // threads whose rows are all outside a narrow output (a 1 × m layer has one row).
+    let k_count = min(TILE_K, k_end - k0);
+    let rows_live = row0 + ty < p.out_rows;
+    for (var kk = 0u; rows_live && kk < k_count; kk++) {
       var a: array<f32, 8>;
       for (var i = 0u; i < 8u; i++) {
         a[i] = g_tile[kk * TILE_ROWS + ty + 8u * i];
@@ -102,6 +113,10 @@ fn generated_matmul(
     for (var j = 0u; j < 4u; j++) {
       let c = lane0 + tx + 8u * j;
       if (c < p.lanes) {
+        if (split) {
+          scratch[(wg.z * p.out_rows + r) * p.lanes + c] = acc[i][j];
+          continue;
+        }
         let idx = r * p.ld + p.lane_base + c;
         var y = p.alpha * acc[i][j];
         if (p.accumulate != 0u) {
@@ -111,4 +126,25 @@ fn generated_matmul(
       }
     }
   }
+}
+
+// dst[r, lane] (=|+=) alpha · Σ_z scratch[z][r][lane], after a split-K generated_matmul.
+// x runs over rows, y over lanes; g_rows holds the number of splits.
+@compute @workgroup_size(64)
+fn reduce_splits(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let r = gid.x;
+  let c = gid.y;
+  if (r >= p.out_rows || c >= p.lanes) {
+    return;
+  }
+  var sum = 0.0;
+  for (var z = 0u; z < p.g_rows; z++) {
+    sum += scratch[(z * p.out_rows + r) * p.lanes + c];
+  }
+  let idx = r * p.ld + p.lane_base + c;
+  var y = p.alpha * sum;
+  if (p.accumulate != 0u) {
+    y = y + dst_buf[idx];
+  }
+  dst_buf[idx] = y;
 }

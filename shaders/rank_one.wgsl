@@ -1,5 +1,7 @@
 // Rank-one directions Δ = u vᵀ (aligned and gradient families): (u vᵀ) X' = u (vᵀ X'),
-// O(m) per lane instead of O(m²). Two dispatches: dots then update.
+// O(m) per lane instead of O(m²). Two dispatches per layer for all directions at once: the u of
+// direction d sits at vecs[u_offset + d·out_rows] (already multiplied by s_ℓ · scale) and its v at
+// vecs[v_offset + d·inner]; lane c belongs to direction (lane_base + c) / lane_group.
 
 var<workgroup> partial: array<f32, 64>;
 
@@ -11,10 +13,11 @@ fn lane_dots(
 ) {
   let c = wg.x;
   let d = lane_source(c);
+  let v_base = p.v_offset + ((p.lane_base + c) / p.lane_group) * p.inner;
   var s = 0.0;
   if (d.source >= 0) {
     for (var k = li; k < p.inner; k += 64u) {
-      s = fma(vecs[p.v_offset + k], src_buf[k * p.ld + u32(d.source)], s);
+      s = fma(vecs[v_base + k], src_buf[k * p.ld + u32(d.source)], s);
     }
     s = s * d.weight;
   }
@@ -31,7 +34,7 @@ fn lane_dots(
   }
 }
 
-// dst[r, c] += alpha · u[r] · scratch[c]; x runs over rows, y over lanes.
+// dst[r, c] += alpha · u_d[r] · scratch[c]; x runs over rows, y over lanes.
 @compute @workgroup_size(64)
 fn rank_one_update(@builtin(global_invocation_id) gid: vec3<u32>) {
   let r = gid.x;
@@ -40,5 +43,6 @@ fn rank_one_update(@builtin(global_invocation_id) gid: vec3<u32>) {
     return;
   }
   let idx = r * p.ld + p.lane_base + c;
-  dst_buf[idx] = fma(p.alpha * vecs[p.u_offset + r], scratch[c], dst_buf[idx]);
+  let u_base = p.u_offset + ((p.lane_base + c) / p.lane_group) * p.out_rows;
+  dst_buf[idx] = fma(p.alpha * vecs[u_base + r], scratch[c], dst_buf[idx]);
 }

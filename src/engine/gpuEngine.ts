@@ -41,6 +41,7 @@ const STATE_BUFFER_BUDGET = 256 * 1024 * 1024;
 
 type KernelName =
   | 'generated_matmul'
+  | 'reduce_splits'
   | 'lane_dots'
   | 'rank_one_update'
   | 'activate'
@@ -49,6 +50,7 @@ type KernelName =
 
 const KERNEL_SOURCES: Record<KernelName, string> = {
   generated_matmul: matmulWgsl,
+  reduce_splits: matmulWgsl,
   lane_dots: rankOneWgsl,
   rank_one_update: rankOneWgsl,
   activate: activationWgsl,
@@ -62,7 +64,9 @@ const ACTIVATION_CODE: Record<Activation, number> = { identity: 0, tanh: 1, relu
 interface Dispatch {
   kernel: KernelName;
   params: Partial<DispatchParams>;
-  groups: [number, number];
+  groups: [number, number] | [number, number, number];
+  /** Floats of `scratch` the kernel writes (split-K partials, dots). */
+  scratchFloats?: number;
 }
 
 interface DispatchParams {
@@ -84,6 +88,8 @@ interface DispatchParams {
   activation: number;
   outRows: number;
   inner: number;
+  kSplit: number;
+  laneGroup: number;
 }
 
 function encodeParams(params: Partial<DispatchParams>, view: DataView, offset: number): void {
@@ -105,10 +111,58 @@ function encodeParams(params: Partial<DispatchParams>, view: DataView, offset: n
     view.setUint32(offset + 4 * i, (v ?? 0) >>> 0, true);
   });
   view.setFloat32(offset + 48, params.alpha ?? 1, true);
-  const rest = [params.uOffset, params.vOffset, params.activation, params.outRows, params.inner];
+  const rest = [
+    params.uOffset,
+    params.vOffset,
+    params.activation,
+    params.outRows,
+    params.inner,
+    params.kSplit,
+    params.laneGroup ?? 1,
+  ];
   rest.forEach((v, i) => {
     view.setUint32(offset + 52 + 4 * i, (v ?? 0) >>> 0, true);
   });
+}
+
+/** Aim for at least this many workgroups per product before splitting the inner dimension. */
+const TARGET_WORKGROUPS = 256;
+/** Smallest inner range per split workgroup (a multiple of the kernel's TILE_K = 16). */
+const MIN_K_SPLIT = 256;
+
+/**
+ * The dispatches for one generated product over `lanes` lanes: one generated_matmul, or, when
+ * the output is too small to fill the device (e.g. a 1 × m layer), a split-K generated_matmul
+ * whose partials reduce_splits adds up.
+ */
+function matmulDispatches(
+  params: Partial<DispatchParams>,
+  outRows: number,
+  inner: number,
+  lanes: number,
+): Dispatch[] {
+  const rowTiles = Math.ceil(outRows / 64);
+  const laneTiles = Math.ceil(lanes / 32);
+  const tiles = rowTiles * laneTiles;
+  const splits = Math.min(
+    Math.ceil(TARGET_WORKGROUPS / tiles),
+    Math.ceil(inner / MIN_K_SPLIT),
+    MAX_GROUPS,
+  );
+  const base = { ...params, outRows, inner, lanes };
+  if (splits <= 1)
+    return [{ kernel: 'generated_matmul', params: base, groups: [rowTiles, laneTiles] }];
+  const kSplit = Math.ceil(inner / splits / 16) * 16;
+  const count = Math.ceil(inner / kSplit);
+  return [
+    {
+      kernel: 'generated_matmul',
+      params: { ...base, kSplit },
+      groups: [rowTiles, laneTiles, count],
+      scratchFloats: count * outRows * lanes,
+    },
+    { kernel: 'reduce_splits', params: { ...base, gRows: count }, groups: [rowTiles, lanes] },
+  ];
 }
 
 function describeAdapter(adapter: GPUAdapter): string {
@@ -279,24 +333,13 @@ export class GpuEngine implements Engine {
       GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
     );
     this.device.queue.writeBuffer(src, 0, Float32Array.from(x.data));
-    const dispatch: Dispatch = {
-      kernel: 'generated_matmul',
-      params: {
-        seed,
-        stream,
-        layer,
-        transposed: transposed ? 1 : 0,
-        gRows,
-        gCols,
-        lanes: n,
-        ld: n,
-        alpha,
-        outRows,
-        inner,
-      },
-      groups: [Math.ceil(outRows / 64), Math.ceil(n / 32)],
-    };
-    const data = await this.runAndRead([dispatch], src, dst, dst, outRows * n);
+    const dispatches = matmulDispatches(
+      { seed, stream, layer, transposed: transposed ? 1 : 0, gRows, gCols, ld: n, alpha },
+      outRows,
+      inner,
+      n,
+    );
+    const data = await this.runAndRead(dispatches, src, dst, dst, outRows * n);
     return { rows: outRows, cols: n, data: Float64Array.from(data) };
   }
 
@@ -426,11 +469,12 @@ export class GpuEngine implements Engine {
     }
     this.device.queue.writeBuffer(cur, 0, init);
 
-    // Lane descriptors (source lane, weight) for every coupled layer, and the rank-one vectors.
+    // Lane descriptors (source lane, weight) for every coupled layer, and the rank-one vectors:
+    // per layer, u of every direction (times its scale; zero for non-rank-one pieces), then v.
     const descWords: number[] = [];
     const descBase: number[] = [];
     const vecValues: number[] = [];
-    const vecOffsets: { u: number; v: number }[][] = [];
+    const vecOffsets: ({ u: number; v: number } | null)[] = [];
     for (const layer of layers) {
       const coupling = plan.coupling(layer);
       descBase.push(descWords.length / 2);
@@ -442,17 +486,23 @@ export class GpuEngine implements Engine {
           }
         }
       }
-      vecOffsets.push(
-        directions.map((direction) => {
-          const piece = direction.layers[layer.index];
-          if (piece.kind !== 'rankOne') return { u: 0, v: 0 };
-          const u = vecValues.length;
-          for (const a of piece.u) vecValues.push(a);
-          const v = vecValues.length;
-          for (const a of piece.v) vecValues.push(a);
-          return { u, v };
-        }),
-      );
+      const pieces = directions.map((direction) => direction.layers[layer.index]);
+      if (!coupling || !pieces.some((piece) => piece.kind === 'rankOne' && piece.scale !== 0)) {
+        vecOffsets.push(null);
+        continue;
+      }
+      const u = vecValues.length;
+      for (const piece of pieces) {
+        for (let r = 0; r < layer.outSize; r++) {
+          vecValues.push(piece.kind === 'rankOne' ? piece.scale * piece.u[r] : 0);
+        }
+      }
+      const v = vecValues.length;
+      for (const piece of pieces) {
+        for (let k = 0; k < layer.inSize; k++)
+          vecValues.push(piece.kind === 'rankOne' ? piece.v[k] : 0);
+      }
+      vecOffsets.push({ u, v });
     }
     const desc = new ArrayBuffer(Math.max(8, descWords.length * 4));
     const descView = new DataView(desc);
@@ -471,58 +521,66 @@ export class GpuEngine implements Engine {
       GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
     );
     this.device.queue.writeBuffer(vecs, 0, Float32Array.from(vecValues));
-    this.scratch(n);
 
     for (const layer of layers) {
       throwIfAborted(options.signal);
-      const dispatches: Dispatch[] = [];
-      const base = {
-        outRows: layer.outSize,
-        inner: layer.inSize,
-        gRows: layer.outSize,
-        gCols: layer.inSize,
-        ld: N,
-        layer: layer.index,
-      };
+      const base = { gRows: layer.outSize, gCols: layer.inSize, ld: N, layer: layer.index };
       // H_out = s_ℓ W^(ℓ) H over all N lanes: the weight matrix is shared by every direction.
-      dispatches.push({
-        kernel: 'generated_matmul',
-        params: { ...base, seed: spec.seed, stream: 0, lanes: N, alpha: layer.scale },
-        groups: [Math.ceil(layer.outSize / 64), Math.ceil(N / 32)],
-      });
+      const dispatches = matmulDispatches(
+        { ...base, seed: spec.seed, stream: 0, alpha: layer.scale },
+        layer.outSize,
+        layer.inSize,
+        N,
+      );
       const coupling = plan.coupling(layer);
       if (coupling) {
+        const coupled = { ...base, useLaneMap: 1, descBase: descBase[layer.index], accumulate: 1 };
+        // Dense Δ: one generated product per direction, on that direction's lanes.
         directions.forEach((direction, d) => {
           const piece = direction.layers[layer.index];
-          if (piece.kind === 'zero' || piece.scale === 0) return;
-          const lanes = {
-            ...base,
-            lanes: n,
-            laneBase: d * n,
-            useLaneMap: 1,
-            descBase: descBase[layer.index],
-            alpha: layer.scale * piece.scale,
-          };
-          if (piece.kind === 'dense') {
-            dispatches.push({
-              kernel: 'generated_matmul',
-              params: { ...lanes, seed: piece.seed, stream: piece.stream, accumulate: 1 },
-              groups: [Math.ceil(layer.outSize / 64), Math.ceil(n / 32)],
-            });
-          } else {
-            const offsets = vecOffsets[layer.index][d];
-            dispatches.push({
-              kernel: 'lane_dots',
-              params: { ...lanes, vOffset: offsets.v },
-              groups: [n, 1],
-            });
-            dispatches.push({
-              kernel: 'rank_one_update',
-              params: { ...lanes, uOffset: offsets.u },
-              groups: [Math.ceil(layer.outSize / 64), n],
-            });
-          }
+          if (piece.kind !== 'dense' || piece.scale === 0) return;
+          dispatches.push(
+            ...matmulDispatches(
+              {
+                ...coupled,
+                laneBase: d * n,
+                seed: piece.seed,
+                stream: piece.stream,
+                alpha: layer.scale * piece.scale,
+              },
+              layer.outSize,
+              layer.inSize,
+              n,
+            ),
+          );
         });
+        // Rank-one Δ: all directions at once, lanes in chunks that fit a dispatch dimension.
+        const offsets = vecOffsets[layer.index];
+        for (let laneBase = 0; offsets && laneBase < N; laneBase += MAX_GROUPS) {
+          const lanes = Math.min(MAX_GROUPS, N - laneBase);
+          const params = {
+            ...coupled,
+            outRows: layer.outSize,
+            inner: layer.inSize,
+            laneBase,
+            lanes,
+            laneGroup: n,
+            alpha: layer.scale,
+            uOffset: offsets.u,
+            vOffset: offsets.v,
+          };
+          dispatches.push({
+            kernel: 'lane_dots',
+            params,
+            groups: [lanes, 1],
+            scratchFloats: lanes,
+          });
+          dispatches.push({
+            kernel: 'rank_one_update',
+            params,
+            groups: [Math.ceil(layer.outSize / 64), lanes],
+          });
+        }
       }
       if (layer.activation !== 'identity') {
         // One lane per workgroup row in y, so split lanes into chunks of at most MAX_GROUPS.
@@ -530,7 +588,13 @@ export class GpuEngine implements Engine {
           const lanes = Math.min(MAX_GROUPS, N - laneBase);
           dispatches.push({
             kernel: 'activate',
-            params: { ...base, lanes, laneBase, activation: ACTIVATION_CODE[layer.activation] },
+            params: {
+              ...base,
+              outRows: layer.outSize,
+              lanes,
+              laneBase,
+              activation: ACTIVATION_CODE[layer.activation],
+            },
             groups: [Math.ceil(layer.outSize / 64), lanes],
           });
         }
@@ -565,6 +629,7 @@ export class GpuEngine implements Engine {
     dispatches.forEach((d, i) => {
       encodeParams(d.params, view, i * PARAMS_SLOT);
     });
+    this.scratch(Math.max(0, ...dispatches.map((d) => d.scratchFloats ?? 0)));
     device.pushErrorScope('out-of-memory');
     device.pushErrorScope('validation');
     device.queue.writeBuffer(paramsBuffer, 0, bytes);
@@ -578,7 +643,7 @@ export class GpuEngine implements Engine {
     dispatches.forEach((d, i) => {
       pass.setPipeline(this.pipelines[d.kernel]);
       pass.setBindGroup(0, bindGroup, [i * PARAMS_SLOT]);
-      pass.dispatchWorkgroups(d.groups[0], d.groups[1]);
+      pass.dispatchWorkgroups(d.groups[0], d.groups[1], d.groups[2] ?? 1);
     });
     pass.end();
     device.queue.submit([encoder.finish()]);

@@ -1,0 +1,33 @@
+// Bundles the benchmark into one self-contained ESM file (bench/dist/engine-bench.mjs) so it can
+// run where node_modules cannot travel (a lent GPU machine). `webgpu` stays external: it loads
+// its native dawn.node from its own package folder.
+import { readFile } from 'node:fs/promises';
+import { build } from 'esbuild';
+
+const rawText = {
+  name: 'raw-text',
+  setup(b) {
+    // Vite's `?raw` imports (the WGSL sources) become string modules.
+    b.onResolve({ filter: /\?raw$/ }, async (args) => ({
+      path: new URL(args.path.replace(/\?raw$/, ''), `file://${args.resolveDir}/`).pathname,
+      namespace: 'raw-text',
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'raw-text' }, async (args) => ({
+      contents: await readFile(args.path, 'utf8'),
+      loader: 'text',
+    }));
+  },
+};
+
+await build({
+  entryPoints: ['bench/engine-bench.ts'],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  outfile: 'bench/dist/engine-bench.mjs',
+  external: ['webgpu'],
+  plugins: [rawText],
+  logLevel: 'warning',
+});
+console.log('built bench/dist/engine-bench.mjs');
