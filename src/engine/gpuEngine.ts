@@ -33,6 +33,8 @@ import {
 
 /** Bytes per dispatch slot in the params buffer (minUniformBufferOffsetAlignment ≤ 256). */
 const PARAMS_SLOT = 256;
+/** In a lane pass, wait for the GPU after about this much work (cancel latency vs round trips). */
+const WAIT_EVERY_FLOPS = 2e10;
 /** WebGPU's default maxComputeWorkgroupsPerDimension. */
 const MAX_GROUPS = 65535;
 const NORM_WORKGROUPS = 1024;
@@ -300,7 +302,75 @@ export class GpuEngine implements Engine {
       this.generatedMatMul(seed, stream, layer, gRows, gCols, x, alpha, transposed),
     denseNormSquared: (seed, stream, layer, rows, cols) =>
       this.denseNormSquared(seed, stream, layer, rows, cols),
+    forwardTrace: (spec, inputs) => this.forwardTrace(spec, inputs),
   };
+
+  /**
+   * h_0 … h_L at W_init for the columns of `inputs`, all layers in flight at once and read back
+   * in one transfer (one round trip instead of one per layer). Activations here are float32.
+   */
+  async forwardTrace(spec: NetworkSpec, inputs: Matrix): Promise<Matrix[]> {
+    this.checkAlive();
+    const layers = planLayers(spec);
+    const n = inputs.cols;
+    const maxRows = Math.max(spec.inputSize, ...layers.map((l) => l.outSize));
+    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
+    let cur = this.buffer('traceA', maxRows * n * 4, usage);
+    let next = this.buffer('traceB', maxRows * n * 4, usage);
+    const totalFloats = layers.reduce((s, l) => s + l.outSize * n, 0);
+    const all = this.buffer('traceAll', totalFloats * 4, usage);
+    this.device.queue.writeBuffer(cur, 0, Float32Array.from(inputs.data));
+    const pending: Promise<void>[] = [];
+    let offset = 0;
+    for (const layer of layers) {
+      const dispatches = matmulDispatches(
+        {
+          seed: spec.seed,
+          stream: 0,
+          layer: layer.index,
+          gRows: layer.outSize,
+          gCols: layer.inSize,
+          ld: n,
+          alpha: layer.scale,
+        },
+        layer.outSize,
+        layer.inSize,
+        n,
+      );
+      if (layer.activation !== 'identity') {
+        dispatches.push({
+          kernel: 'activate',
+          params: {
+            outRows: layer.outSize,
+            lanes: n,
+            ld: n,
+            activation: ACTIVATION_CODE[layer.activation],
+          },
+          groups: [Math.ceil(layer.outSize / 64), n],
+        });
+      }
+      pending.push(this.submit(dispatches, cur, next));
+      const encoder = this.device.createCommandEncoder({ label: 'GpuEngine.traceCopy' });
+      encoder.copyBufferToBuffer(next, 0, all, offset * 4, layer.outSize * n * 4);
+      this.device.queue.submit([encoder.finish()]);
+      offset += layer.outSize * n;
+      [cur, next] = [next, cur];
+    }
+    await Promise.all(pending);
+    const data = await this.read(all, totalFloats);
+    const trace: Matrix[] = [inputs];
+    offset = 0;
+    for (const layer of layers) {
+      const size = layer.outSize * n;
+      trace.push({
+        rows: layer.outSize,
+        cols: n,
+        data: Float64Array.from(data.subarray(offset, offset + size)),
+      });
+      offset += size;
+    }
+    return trace;
+  }
 
   private readonly laneRunner: LaneRunner = {
     propagate: (spec, directions, plan, x, options) =>
@@ -522,6 +592,8 @@ export class GpuEngine implements Engine {
     );
     this.device.queue.writeBuffer(vecs, 0, Float32Array.from(vecValues));
 
+    const pending: Promise<void>[] = [];
+    let workSinceWait = 0;
     for (const layer of layers) {
       throwIfAborted(options.signal);
       const base = { gRows: layer.outSize, gCols: layer.inSize, ld: N, layer: layer.index };
@@ -599,10 +671,18 @@ export class GpuEngine implements Engine {
           });
         }
       }
-      await this.run(dispatches, cur, next);
+      const done = this.submit(dispatches, cur, next);
+      pending.push(done);
+      done.then(() => progress((layer.index + 1) / layers.length)).catch(() => undefined);
+      // Wait now and then, so that a cancel between layers takes effect on long work.
+      workSinceWait += 2 * layer.outSize * layer.inSize * N;
+      if (workSinceWait > WAIT_EVERY_FLOPS) {
+        await done;
+        workSinceWait = 0;
+      }
       [cur, next] = [next, cur];
-      progress((layer.index + 1) / layers.length);
     }
+    await Promise.all(pending);
     const out = await this.read(cur, spec.outputSize * N);
     return directions.map((_, d) => {
       const m = zeros(spec.outputSize, n);
@@ -617,6 +697,16 @@ export class GpuEngine implements Engine {
 
   /** Records `dispatches` (src → dst), submits once, waits, and turns GPU errors into EngineErrors. */
   private async run(dispatches: Dispatch[], src?: GPUBuffer, dst?: GPUBuffer): Promise<void> {
+    await this.submit(dispatches, src, dst);
+  }
+
+  /**
+   * Records `dispatches` (src → dst) in one pass and submits it without waiting. The returned
+   * promise settles when the GPU is done, rejecting with an EngineError on a validation error,
+   * out-of-memory or device loss. Queue order makes later submissions see this one's results, so
+   * callers can submit several and wait once (each wait costs a round trip to the device).
+   */
+  private submit(dispatches: Dispatch[], src?: GPUBuffer, dst?: GPUBuffer): Promise<void> {
     this.checkAlive();
     const device = this.device;
     const paramsBuffer = this.buffer(
@@ -647,13 +737,19 @@ export class GpuEngine implements Engine {
     });
     pass.end();
     device.queue.submit([encoder.finish()]);
-    const validation = await device.popErrorScope();
-    const memory = await device.popErrorScope();
-    await device.queue.onSubmittedWorkDone();
-    this.checkAlive();
-    if (validation)
-      throw new EngineError('validation', `WebGPU validation error: ${validation.message}`);
-    if (memory) throw new EngineError('out-of-memory', `GPU out of memory: ${memory.message}`);
+    const done = Promise.all([
+      device.popErrorScope(),
+      device.popErrorScope(),
+      device.queue.onSubmittedWorkDone(),
+    ]).then(([validation, memory]) => {
+      this.checkAlive();
+      if (validation)
+        throw new EngineError('validation', `WebGPU validation error: ${validation.message}`);
+      if (memory) throw new EngineError('out-of-memory', `GPU out of memory: ${memory.message}`);
+    });
+    // Errors surface where the caller awaits; this only stops an early one being "unhandled".
+    done.catch(() => undefined);
+    return done;
   }
 
   private async runAndRead(

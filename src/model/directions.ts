@@ -19,6 +19,7 @@ import {
   type GeneratedMatMul,
   generatedMatMul,
   generatedNormSquared,
+  type Matrix,
   zeros,
 } from './network';
 import { gaussianVector, Stream } from './random';
@@ -67,6 +68,8 @@ export interface DirectionOps {
     rows: number,
     cols: number,
   ): number | Promise<number>;
+  /** Optional whole forward trace in one go (saves an engine a round trip per layer). */
+  forwardTrace?: (spec: NetworkSpec, inputs: Matrix) => Promise<Matrix[]>;
 }
 
 /** The float64 reference operations. */
@@ -131,7 +134,11 @@ export async function buildDirections(
     for (let i = 0; i < spec.inputSize; i++) inputs.data[i * nInputs + j] = x[i];
   }
   const needsTrace = req.family !== 'gaussian';
-  const trace = needsTrace ? await forwardTrace(spec, inputs, ops.matmul) : [];
+  const trace = !needsTrace
+    ? []
+    : ops.forwardTrace
+      ? await ops.forwardTrace(spec, inputs)
+      : await forwardTrace(spec, inputs, ops.matmul);
   const deltas =
     req.family === 'gradient' ? await backwardTrace(spec, trace, req.outputIndex, ops.matmul) : [];
 
