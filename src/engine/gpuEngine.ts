@@ -127,8 +127,11 @@ function encodeParams(params: Partial<DispatchParams>, view: DataView, offset: n
   });
 }
 
-/** Aim for at least this many workgroups per product before splitting the inner dimension. */
-const TARGET_WORKGROUPS = 256;
+/**
+ * Aim for at least this many workgroups per product before splitting the inner dimension: a
+ * 4096 × 4096 layer over 105 lanes is only 256 tiles, a sliver of an H100's 132 SMs × 32 warps.
+ */
+const TARGET_WORKGROUPS = 4096;
 /** Smallest inner range per split workgroup (a multiple of the kernel's TILE_K = 16). */
 const MIN_K_SPLIT = 256;
 
@@ -541,44 +544,51 @@ export class GpuEngine implements Engine {
 
     // Lane descriptors (source lane, weight) for every coupled layer, and the rank-one vectors:
     // per layer, u of every direction (times its scale; zero for non-rank-one pieces), then v.
-    const descWords: number[] = [];
     const descBase: number[] = [];
-    const vecValues: number[] = [];
     const vecOffsets: ({ u: number; v: number } | null)[] = [];
+    let descCount = 0;
+    let vecCount = 0;
+    const rankOneLayers = layers.map((layer) => {
+      const coupling = plan.coupling(layer);
+      descBase.push(descCount);
+      if (coupling) descCount += N;
+      const live = directions.some((d) => {
+        const piece = d.layers[layer.index];
+        return piece.kind === 'rankOne' && piece.scale !== 0;
+      });
+      if (!coupling || !live) {
+        vecOffsets.push(null);
+        return false;
+      }
+      vecOffsets.push({ u: vecCount, v: vecCount + directions.length * layer.outSize });
+      vecCount += directions.length * (layer.outSize + layer.inSize);
+      return true;
+    });
+    const desc = new ArrayBuffer(Math.max(8, descCount * 8));
+    const descView = new DataView(desc);
+    const vecValues = new Float32Array(Math.max(1, vecCount));
     for (const layer of layers) {
       const coupling = plan.coupling(layer);
-      descBase.push(descWords.length / 2);
       if (coupling) {
         for (let d = 0; d < directions.length; d++) {
           for (let i = 0; i < n; i++) {
+            const at = (descBase[layer.index] + d * n + i) * 8;
             const s = coupling.source[i];
-            descWords.push(s < 0 ? -1 : d * n + s, coupling.weight[i]);
+            descView.setInt32(at, s < 0 ? -1 : d * n + s, true);
+            descView.setFloat32(at + 4, coupling.weight[i], true);
           }
         }
       }
-      const pieces = directions.map((direction) => direction.layers[layer.index]);
-      if (!coupling || !pieces.some((piece) => piece.kind === 'rankOne' && piece.scale !== 0)) {
-        vecOffsets.push(null);
-        continue;
-      }
-      const u = vecValues.length;
-      for (const piece of pieces) {
+      const offsets = vecOffsets[layer.index];
+      if (!rankOneLayers[layer.index] || !offsets) continue;
+      directions.forEach((direction, d) => {
+        const piece = direction.layers[layer.index];
+        if (piece.kind !== 'rankOne') return; // stays zero
         for (let r = 0; r < layer.outSize; r++) {
-          vecValues.push(piece.kind === 'rankOne' ? piece.scale * piece.u[r] : 0);
+          vecValues[offsets.u + d * layer.outSize + r] = piece.scale * piece.u[r];
         }
-      }
-      const v = vecValues.length;
-      for (const piece of pieces) {
-        for (let k = 0; k < layer.inSize; k++)
-          vecValues.push(piece.kind === 'rankOne' ? piece.v[k] : 0);
-      }
-      vecOffsets.push({ u, v });
-    }
-    const desc = new ArrayBuffer(Math.max(8, descWords.length * 4));
-    const descView = new DataView(desc);
-    for (let i = 0; i < descWords.length; i += 2) {
-      descView.setInt32(i * 4, descWords[i], true);
-      descView.setFloat32(i * 4 + 4, descWords[i + 1], true);
+        vecValues.set(piece.v, offsets.v + d * layer.inSize);
+      });
     }
     this.device.queue.writeBuffer(
       this.buffer('laneDesc', desc.byteLength, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST),
@@ -587,10 +597,10 @@ export class GpuEngine implements Engine {
     );
     const vecs = this.buffer(
       'vecs',
-      Math.max(4, vecValues.length * 4),
+      vecValues.byteLength,
       GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
     );
-    this.device.queue.writeBuffer(vecs, 0, Float32Array.from(vecValues));
+    this.device.queue.writeBuffer(vecs, 0, vecValues);
 
     const pending: Promise<void>[] = [];
     let workSinceWait = 0;
