@@ -179,7 +179,7 @@ describe('GPU engine vs CPU engine, random valid specs', () => {
         activation: fc.constantFrom('identity', 'tanh', 'relu'),
         placement: fc.constantFrom('none', 'all', 'inside-blocks', 'first-block'),
         seed: fc.integer({ min: 0, max: 0xffffffff }),
-        family: fc.constantFrom('gaussian', 'aligned', 'gradient'),
+        family: fc.constantFrom('gaussian', 'aligned', 'tilted', 'gradient'),
         normalisation: fc.constantFrom('per-layer', 'global'),
         mask: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
         count: fc.integer({ min: 1, max: 3 }),

@@ -52,7 +52,7 @@ describe('exact polynomial by coefficient propagation', () => {
       { layers: 3, width: 16 },
     ],
   };
-  for (const family of ['gaussian', 'aligned', 'gradient'] as const) {
+  for (const family of ['gaussian', 'aligned', 'tilted', 'gradient'] as const) {
     for (const normalisation of ['per-layer', 'global'] as const) {
       it(`equals direct evaluation at random t (${family}, ${normalisation})`, async () => {
         const req = directions(family, [true, true], 3, normalisation);
@@ -235,6 +235,56 @@ describe("the paper's claims, float64", () => {
       const u = univariate(c, all.layout);
       expect(Math.abs(u[1])).toBeLessThan(0.1);
       expect(Math.abs(u[2])).toBeLessThan(0.01);
+    }
+  });
+});
+
+describe('direction families', () => {
+  const spec = deepSpec(32, 2);
+  it('give unit Frobenius norm per perturbed layer (per-layer) or √(#layers) in total (global)', async () => {
+    for (const family of ['aligned', 'tilted', 'gradient'] as const) {
+      for (const normalisation of ['per-layer', 'global'] as const) {
+        const dirs = await buildDirections(
+          spec,
+          directions(family, [true, false], 2, normalisation),
+          cpuDirectionOps,
+        );
+        for (const d of dirs) {
+          const norms = d.layers.map((piece) => {
+            if (piece.kind !== 'rankOne') return 0;
+            const nu = Math.hypot(...piece.u);
+            const nv = Math.hypot(...piece.v);
+            return piece.scale * nu * nv;
+          });
+          expect(norms.slice(2)).toEqual([0, 0]); // block 2 not perturbed
+          if (normalisation === 'per-layer')
+            norms.slice(0, 2).forEach((n) => expect(n).toBeCloseTo(1, 12));
+          else expect(Math.hypot(...norms)).toBeCloseTo(Math.SQRT2, 12);
+        }
+      }
+    }
+  });
+
+  it('tilted: ξ as aligned, input side turned by θ < π/2 towards a vector orthogonal to h', async () => {
+    const [aligned] = await buildDirections(
+      spec,
+      directions('aligned', [true, true], 1),
+      cpuDirectionOps,
+    );
+    const [tilted] = await buildDirections(
+      spec,
+      directions('tilted', [true, true], 1),
+      cpuDirectionOps,
+    );
+    for (let l = 1; l < aligned.layers.length; l++) {
+      const a = aligned.layers[l];
+      const t = tilted.layers[l];
+      if (a.kind !== 'rankOne' || t.kind !== 'rankOne') throw new Error('expected rank one');
+      expect(Array.from(t.u)).toEqual(Array.from(a.u));
+      const cos = a.v.reduce((s, x, i) => s + x * t.v[i], 0);
+      expect(cos).toBeGreaterThan(0);
+      expect(cos).toBeLessThan(1 - 1e-6);
+      expect(Math.hypot(...t.v)).toBeCloseTo(1, 12);
     }
   });
 });

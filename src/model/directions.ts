@@ -4,6 +4,10 @@
 //   g moves only by O(1/√m) inside the ball, which is why such plots look flat.
 // - aligned: Δ^(ℓ) = ξ_ℓ ⊗ h_ℓ(x)/‖h_ℓ(x)‖ with ξ_ℓ a random unit vector: rank one, unit norm, and
 //   aligned with the features layer ℓ sees, so it moves g by O(1) (Figure 1's picture).
+// - tilted: aligned, then tilted by a random angle θ_ℓ ~ U[0, π/2) towards a random unit vector ζ
+//   orthogonal to h_ℓ: Δ^(ℓ) = ξ_ℓ ⊗ (cos θ_ℓ ĥ_ℓ + sin θ_ℓ ζ_ℓ). Still rank one and unit norm, but
+//   its O(1) effect is scaled by cos θ_ℓ. With d = r = k = 1 an aligned direction is fixed up to
+//   sign on the 1-wide layers, so aligned curves coincide in groups; tilted ones all differ.
 // - gradient: Δ^(ℓ) = ∇_{W^(ℓ)} g_o(W_init; x_j) = s_ℓ δ_ℓ ⊗ h_ℓ, also rank one; direction j uses
 //   input x_j (x_0 = the plotted x, then fresh inputs), one direction per input.
 //
@@ -22,13 +26,18 @@ import {
   type Matrix,
   zeros,
 } from './network';
-import { gaussianVector, Stream } from './random';
+import { entryWord, gaussianVector, Stream } from './random';
 import { checkInteger, checkOneOf, type NetworkSpec, planLayers, SpecError } from './spec';
 
-export type DirectionFamily = 'gaussian' | 'aligned' | 'gradient';
+export type DirectionFamily = 'gaussian' | 'aligned' | 'tilted' | 'gradient';
 export type Normalisation = 'per-layer' | 'global';
 
-export const DIRECTION_FAMILIES: readonly DirectionFamily[] = ['gaussian', 'aligned', 'gradient'];
+export const DIRECTION_FAMILIES: readonly DirectionFamily[] = [
+  'gaussian',
+  'aligned',
+  'tilted',
+  'gradient',
+];
 export const NORMALISATIONS: readonly Normalisation[] = ['per-layer', 'global'];
 export const MAX_DIRECTIONS = 64;
 
@@ -114,6 +123,23 @@ function normalised(v: Float64Array): { unit: Float64Array; norm: number } {
   return { unit, norm };
 }
 
+/**
+ * cos θ ĥ + sin θ ζ with θ ~ U[0, π/2) and ζ a random unit vector orthogonal to ĥ, both from
+ * (seed, Stream.tilt(dir), layer): ζ from row 0, θ from entry (1, 0). A unit vector.
+ */
+function tilt(hHat: Float64Array, seed: number, dir: number, layer: number): Float64Array {
+  const n = hHat.length;
+  const z = gaussianVector(seed, Stream.tilt(dir), layer, n);
+  let dot = 0;
+  for (let i = 0; i < n; i++) dot += z[i] * hHat[i];
+  for (let i = 0; i < n; i++) z[i] -= dot * hHat[i];
+  const zeta = normalised(z);
+  const theta =
+    (((entryWord(seed, Stream.tilt(dir), layer, 1, 0) >>> 8) + 0.5) / 2 ** 24) * (Math.PI / 2);
+  if (zeta.norm < 1e-12) return hHat; // 1-dimensional input: no orthogonal direction
+  return hHat.map((h, i) => Math.cos(theta) * h + Math.sin(theta) * zeta.unit[i]);
+}
+
 /** Builds `count` directions of the requested family; wide work goes through `ops`. */
 export async function buildDirections(
   spec: NetworkSpec,
@@ -167,8 +193,9 @@ export async function buildDirections(
       } else {
         const input = column(trace[layer.index], req.family === 'gradient' ? dir : 0);
         const v = normalised(input);
+        if (req.family === 'tilted') v.unit = tilt(v.unit, req.seed, dir, layer.index);
         let u: { unit: Float64Array; norm: number };
-        if (req.family === 'aligned') {
+        if (req.family === 'aligned' || req.family === 'tilted') {
           u = normalised(
             gaussianVector(req.seed, Stream.alignedXi(dir), layer.index, layer.outSize),
           );

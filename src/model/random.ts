@@ -23,6 +23,8 @@ export const Stream = {
   denseDirection: (index: number) => (2 << 24) | index,
   /** Random unit vectors ξ of aligned direction number `index`. */
   alignedXi: (index: number) => (3 << 24) | index,
+  /** Tilt vector ζ and angle θ of tilted direction number `index`. */
+  tilt: (index: number) => (4 << 24) | index,
 } as const;
 
 /** High and low 32 bits of the 64-bit product a·b, from 16-bit halves (no 64-bit integers). */

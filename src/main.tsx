@@ -1,0 +1,43 @@
+// Entry point: store ← URL, worker client; React renders controls and layout.
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { createWorkerClient } from './state/computeClient';
+import { createAppStore } from './state/store';
+import { bindHistory, readUrl, writeUrl } from './state/url';
+import { App } from './ui/App';
+import type { FromWorker } from './worker/protocol';
+import './ui/styles.css';
+
+const { settings, problems } = readUrl();
+// ?gpu=0 forces the CPU engine (also what a browser without WebGPU gets).
+const useGpu = new URLSearchParams(window.location.search).get('gpu') !== '0' && 'gpu' in navigator;
+let store: ReturnType<typeof createAppStore> | null = null;
+const pending: FromWorker[] = [];
+const client = createWorkerClient((message) => {
+  if (store) store.getState().handle(message);
+  else pending.push(message);
+}, useGpu);
+store = createAppStore(client, { settings, problems }, writeUrl);
+for (const m of pending) store.getState().handle(m);
+if (!('gpu' in navigator)) {
+  store.getState().handle({
+    type: 'engine',
+    info: { kind: 'cpu', adapter: 'CPU (float64 JavaScript)', precision: 'float64' },
+    gpu: 'unsupported',
+    message: null,
+    cpuCap: '',
+  });
+}
+bindHistory(store);
+// Normalise the URL (fills in defaults) without adding a history entry, then compute.
+store.getState().setSettings(settings, { history: 'replace' });
+(window as unknown as { __store: typeof store }).__store = store;
+
+const root = document.getElementById('root');
+if (root) {
+  createRoot(root).render(
+    <StrictMode>
+      <App store={store} />
+    </StrictMode>,
+  );
+}

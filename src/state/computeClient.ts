@@ -1,0 +1,29 @@
+// The browser side of the compute worker.
+import type { FigureSettings } from '../experiments/settings';
+import type { FromWorker, ToWorker } from '../worker/protocol';
+import type { ComputeClient } from './store';
+
+export function createWorkerClient(
+  onMessage: (message: FromWorker) => void,
+  useGpu: boolean,
+): ComputeClient {
+  const worker = new Worker(new URL('../worker/compute.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'compute',
+  });
+  worker.onmessage = (event: MessageEvent<FromWorker>) => onMessage(event.data);
+  worker.onerror = (event) => {
+    onMessage({
+      type: 'error',
+      id: -1,
+      message: `Compute worker failed: ${event.message}`,
+      field: null,
+    });
+  };
+  const send = (message: ToWorker) => worker.postMessage(message);
+  send({ type: 'init', useGpu });
+  return {
+    compute: (id: number, settings: FigureSettings) => send({ type: 'compute', id, settings }),
+    retryGpu: () => send({ type: 'retry-gpu' }),
+  };
+}

@@ -1,0 +1,101 @@
+import { useRef } from 'react';
+import { useStore } from 'zustand';
+import { PRESETS } from '../experiments/settings';
+import type { AppStore } from '../state/store';
+import { Banners } from './Banners';
+import { Controls } from './Controls';
+import { exportCsv, exportJson, exportPng } from './exports';
+import { PanelView } from './PanelView';
+import { StatusLine } from './StatusLine';
+
+export function App({ store }: { store: AppStore }) {
+  const panelCount = useStore(store, (s) => s.panels.length);
+  const presetId = useStore(store, (s) => s.presetId);
+  const settings = useStore(store, (s) => s.settings);
+  const hasResults = useStore(store, (s) => s.results.some(Boolean));
+  const figureRef = useRef<HTMLDivElement>(null);
+  const preset = PRESETS.find((p) => p.id === presetId);
+  const { applyPreset } = store.getState();
+  const familyNote =
+    settings.family === 'gaussian'
+      ? 'Gaussian directions: i.i.d. N(0,1) entries, each layer scaled to unit Frobenius norm. They are nearly orthogonal to what each layer sees, so g moves only by O(1/√m) — flat curves. Theorems 1–2 hold for every direction; aligned ones move g by O(1).'
+      : settings.family === 'aligned'
+        ? 'Aligned directions: Δ⁽ˡ⁾ = ξ ⊗ h(x)/‖h(x)‖, rank one, random ξ, aligned with the features layer ℓ sees; they move g by O(1). With 1-wide layers ξ = ±1 there, so curves coincide in groups (try “aligned + random tilt”).'
+        : settings.family === 'tilted'
+          ? 'Tilted directions: aligned ones turned by a random angle θ towards a random orthogonal vector, so each layer moves g by O(cos θ): the curves differ in size, unlike aligned ones, which with 1-wide layers differ only in sign.'
+          : 'Gradient directions: Δ = ∇_W g(W₀; xⱼ) for fresh inputs xⱼ, normalised.';
+  return (
+    <div className="app">
+      <header className="topbar">
+        <h1>
+          Bottleneck networks → multilinear{' '}
+          <span className="subtitle">width, bottlenecks and the function of the weights</span>
+        </h1>
+        <div className="topbar-actions">
+          <label htmlFor="preset">Preset</label>
+          <select
+            id="preset"
+            data-testid="preset"
+            value={presetId ?? ''}
+            onChange={(e) => applyPreset(e.target.value)}
+          >
+            {presetId === null && <option value="">(custom)</option>}
+            {PRESETS.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+          <button
+            type="button"
+            data-testid="export-png"
+            disabled={!hasResults}
+            onClick={() => figureRef.current && exportPng(store.getState(), figureRef.current)}
+          >
+            PNG
+          </button>
+          <button
+            type="button"
+            data-testid="export-csv"
+            disabled={!hasResults}
+            onClick={() => exportCsv(store.getState())}
+          >
+            CSV
+          </button>
+          <button
+            type="button"
+            data-testid="export-json"
+            disabled={!hasResults}
+            onClick={() => exportJson(store.getState())}
+          >
+            JSON
+          </button>
+        </div>
+      </header>
+      <div className="layout">
+        <Controls store={store} />
+        <main className="main">
+          <Banners store={store} />
+          <p className="note" data-testid="note">
+            {preset ? <strong>{preset.name}. </strong> : null}
+            {preset ? `${preset.note} ` : ''}
+            <span className="muted">
+              {familyNote} Normalisation:{' '}
+              {settings.normalisation === 'per-layer'
+                ? 'unit Frobenius norm per layer'
+                : 'one global norm'}
+              .
+            </span>
+          </p>
+          <div className={`figure panels-${panelCount}`} ref={figureRef} data-testid="figure">
+            {Array.from({ length: panelCount }, (_, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: panels are positional
+              <PanelView key={i} store={store} index={i} />
+            ))}
+          </div>
+          <StatusLine store={store} />
+        </main>
+      </div>
+    </div>
+  );
+}

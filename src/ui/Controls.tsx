@@ -1,0 +1,215 @@
+// The settings sidebar. Every control says its range; every change goes through the store (and so
+// into the URL and a new computation).
+
+import { useStore } from 'zustand';
+import { CONTRASTS, MAX_PANEL_DIRECTIONS, RADIUS, UI_WIDTH } from '../experiments/settings';
+import { DIRECTION_FAMILIES, NORMALISATIONS } from '../model/directions';
+import { ACTIVATIONS, LIMITS, PLACEMENTS } from '../model/spec';
+import type { AppStore } from '../state/store';
+import { NumberField, Section, SelectField, WidthField } from './fields';
+
+const PLACEMENT_LABELS = {
+  none: 'nowhere',
+  all: 'every hidden layer (bottleneck too)',
+  'inside-blocks': 'inside blocks, linear bottleneck',
+  'first-block': 'inside block 1 only',
+} as const;
+
+const FAMILY_LABELS = {
+  gaussian: 'gaussian (literal random)',
+  aligned: 'aligned with features',
+  tilted: 'aligned + random tilt',
+  gradient: 'gradient ∇g',
+} as const;
+
+export function Controls({ store }: { store: AppStore }) {
+  const s = useStore(store, (state) => state.settings);
+  const { update, setBlocks, newDirections, newNetwork } = store.getState();
+  const sameWidth = s.widths.every((w) => w === s.widths[0]);
+  const linear = s.activation === 'identity' || s.placement === 'none';
+
+  return (
+    <aside className="controls" aria-label="Settings">
+      <Section title="Network">
+        <NumberField
+          label="Blocks B"
+          testId="blocks"
+          value={s.blocks}
+          min={LIMITS.minBlocks}
+          max={LIMITS.maxBlocks}
+          onCommit={setBlocks}
+          hint="B − 1 bottlenecks; the theorem predicts degree B"
+        />
+        {sameWidth ? (
+          <WidthField
+            label="Hidden width m (all blocks)"
+            testId="width"
+            value={s.widths[0]}
+            min={UI_WIDTH.min}
+            max={UI_WIDTH.max}
+            onCommit={(m) => update({ widths: s.widths.map(() => m) })}
+          />
+        ) : null}
+        {s.layers.map((layers, b) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: blocks are identified by position
+          <div className="block-row" key={b}>
+            <NumberField
+              label={`L_${b + 1} layers`}
+              testId={`layers-${b + 1}`}
+              value={layers}
+              min={LIMITS.minLayersPerBlock}
+              max={LIMITS.maxLayersPerBlock}
+              onCommit={(v) => update({ layers: s.layers.map((l, i) => (i === b ? v : l)) })}
+            />
+            {!sameWidth || s.blocks > 1 ? (
+              <NumberField
+                label={`m_${b + 1} width`}
+                testId={`width-${b + 1}`}
+                value={s.widths[b]}
+                min={UI_WIDTH.min}
+                max={UI_WIDTH.max}
+                onCommit={(v) => update({ widths: s.widths.map((w, i) => (i === b ? v : w)) })}
+              />
+            ) : null}
+          </div>
+        ))}
+        {s.bottlenecks.map((r, i) => (
+          <NumberField
+            // biome-ignore lint/suspicious/noArrayIndexKey: bottlenecks are identified by position
+            key={i}
+            label={`Bottleneck ${i + 1} width r`}
+            testId={`bottleneck-${i + 1}`}
+            value={r}
+            min={1}
+            max={LIMITS.maxNarrowSize}
+            onCommit={(v) =>
+              update({ bottlenecks: s.bottlenecks.map((x, j) => (j === i ? v : x)) })
+            }
+          />
+        ))}
+        <div className="block-row">
+          <NumberField
+            label="Input size d"
+            testId="input-size"
+            value={s.inputSize}
+            min={1}
+            max={LIMITS.maxNarrowSize}
+            onCommit={(v) => update({ inputSize: v })}
+          />
+          <NumberField
+            label="Outputs k"
+            testId="output-size"
+            value={s.outputSize}
+            min={1}
+            max={LIMITS.maxNarrowSize}
+            onCommit={(v) => update({ outputSize: v })}
+          />
+        </div>
+        <NumberField
+          label="Plotted output o"
+          testId="output-index"
+          value={s.outputIndex}
+          min={0}
+          max={s.outputSize - 1}
+          onCommit={(v) => update({ outputIndex: v })}
+        />
+        <SelectField
+          label="Activation σ"
+          testId="activation"
+          value={s.activation}
+          options={ACTIVATIONS}
+          onChange={(v) =>
+            update({
+              activation: v,
+              placement: v === 'identity' ? 'none' : s.placement === 'none' ? 'all' : s.placement,
+            })
+          }
+        />
+        <SelectField
+          label="σ applies"
+          testId="placement"
+          value={s.placement}
+          options={PLACEMENTS}
+          labels={PLACEMENT_LABELS}
+          disabled={s.activation === 'identity'}
+          onChange={(v) => update({ placement: v })}
+        />
+        <SelectField
+          label="Extra panel: same network with σ everywhere"
+          testId="contrast"
+          value={s.contrast}
+          options={CONTRASTS}
+          labels={{ none: 'none', tanh: 'tanh (Figure 1a)', relu: 'ReLU' }}
+          disabled={!linear}
+          onChange={(v) => update({ contrast: v })}
+        />
+        <div className="field">
+          <span className="label">
+            Network seed{' '}
+            <span className="mono" data-testid="seed">
+              {s.seed}
+            </span>
+          </span>
+          <button type="button" data-testid="new-network" onClick={newNetwork}>
+            New network
+          </button>
+        </div>
+      </Section>
+      <Section title="Directions Δ">
+        <SelectField
+          label="Family"
+          testId="family"
+          value={s.family}
+          options={DIRECTION_FAMILIES}
+          labels={FAMILY_LABELS}
+          onChange={(v) => update({ family: v })}
+        />
+        <SelectField
+          label="Normalisation"
+          testId="normalisation"
+          value={s.normalisation}
+          options={NORMALISATIONS}
+          labels={{ 'per-layer': 'unit norm per layer (Def. 3 ball)', global: 'one global norm' }}
+          onChange={(v) => update({ normalisation: v })}
+        />
+        <NumberField
+          label="Directions per panel"
+          testId="directions"
+          value={s.directions}
+          min={1}
+          max={MAX_PANEL_DIRECTIONS}
+          onCommit={(v) => update({ directions: v })}
+        />
+        <NumberField
+          label="Radius R (t ∈ [−R, R])"
+          testId="radius"
+          integer={false}
+          value={s.radius}
+          min={RADIUS.min}
+          max={RADIUS.max}
+          onCommit={(v) => update({ radius: v })}
+        />
+        <div className="field">
+          <span className="label">
+            Direction seed{' '}
+            <span className="mono" data-testid="direction-seed">
+              {s.directionSeed}
+            </span>
+          </span>
+          <button type="button" data-testid="new-directions" onClick={newDirections}>
+            New directions
+          </button>
+        </div>
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            data-testid="fit-y"
+            checked={s.fitY}
+            onChange={(e) => update({ fitY: e.target.checked })}
+          />
+          Fit y-axis to the curves (otherwise it spans at least R)
+        </label>
+      </Section>
+    </aside>
+  );
+}

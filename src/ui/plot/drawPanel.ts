@@ -1,0 +1,215 @@
+// Draws one panel (curves of t ↦ g(W + tΔ; x)) on a 2D canvas at device-pixel resolution:
+// axes with 1-2-5 ticks, labels, legend, precision note. Pure drawing, no React, no store.
+
+import type { PanelResult } from '../../experiments/figure';
+import { evaluatePolynomial } from '../../model/polynomial';
+
+/** Okabe–Ito: distinguishable with the common colour-vision deficiencies (yellow darkened for white). */
+export const DIRECTION_COLOURS = [
+  '#0072B2',
+  '#E69F00',
+  '#009E73',
+  '#CC79A7',
+  '#D55E00',
+  '#56B4E9',
+  '#000000',
+  '#B8A000',
+];
+
+export interface PlotOptions {
+  radius: number;
+  /** Fit y to the curves; otherwise y spans at least R so O(1/√m) motion looks as small as it is. */
+  fitY: boolean;
+  title: string;
+  pending: boolean;
+}
+
+/** About `count` round tick values covering [lo, hi]. */
+export function niceTicks(lo: number, hi: number, count = 5): number[] {
+  const span = hi - lo;
+  if (!(span > 0) || !Number.isFinite(span)) return [lo];
+  const raw = span / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step =
+    [1, 2, 2.5, 5, 10].map((f) => f * power).find((s) => span / s <= count + 1) ?? 10 * power;
+  const ticks: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step)
+    ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  return ticks;
+}
+
+export function formatTick(v: number, ticks: number[]): string {
+  const step = ticks.length > 1 ? Math.abs(ticks[1] - ticks[0]) : Math.abs(v) || 1;
+  if (step >= 1e4 || (step < 1e-3 && v !== 0)) return v.toExponential(1);
+  const digits = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+  return v.toFixed(digits + (step / 10 ** Math.floor(Math.log10(step)) === 2.5 ? 1 : 0));
+}
+
+export function yRange(result: PanelResult, options: PlotOptions): [number, number] {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const c of result.curves) {
+    for (const v of c.values) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  if (!Number.isFinite(lo)) return [-1, 1];
+  const mid = (lo + hi) / 2;
+  const minSpan = options.fitY ? Math.max(Math.abs(mid) * 1e-9, 1e-12) : options.radius;
+  const span = Math.max(hi - lo, minSpan) * 1.1;
+  return [mid - span / 2, mid + span / 2];
+}
+
+export function drawPanel(
+  canvas: HTMLCanvasElement,
+  result: PanelResult | null,
+  options: PlotOptions,
+  dpr = window.devicePixelRatio || 1,
+): void {
+  const cssWidth = canvas.clientWidth || 480;
+  const cssHeight = canvas.clientHeight || 320;
+  if (
+    canvas.width !== Math.round(cssWidth * dpr) ||
+    canvas.height !== Math.round(cssHeight * dpr)
+  ) {
+    canvas.width = Math.round(cssWidth * dpr);
+    canvas.height = Math.round(cssHeight * dpr);
+  }
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, cssWidth, cssHeight);
+  const font = (size: number, weight = 400) =>
+    `${weight} ${size}px system-ui, -apple-system, 'Segoe UI', sans-serif`;
+
+  const margin = { left: 62, right: 14, top: 30, bottom: 42 };
+  const plotW = cssWidth - margin.left - margin.right;
+  const plotH = cssHeight - margin.top - margin.bottom;
+
+  ctx.fillStyle = '#111';
+  ctx.font = font(14, 600);
+  ctx.textBaseline = 'alphabetic';
+  ctx.textAlign = 'left';
+  ctx.fillText(options.title, margin.left, 20);
+
+  const R = options.radius;
+  const [y0, y1] = result ? yRange(result, options) : [-1, 1];
+  const sx = (t: number) => margin.left + ((t + R) / (2 * R)) * plotW;
+  const sy = (v: number) => margin.top + (1 - (v - y0) / (y1 - y0)) * plotH;
+
+  // Grid and ticks.
+  const xt = niceTicks(-R, R, 6);
+  const yt = niceTicks(y0, y1, 5);
+  ctx.strokeStyle = '#e4e4e4';
+  ctx.lineWidth = 1;
+  ctx.font = font(12);
+  ctx.fillStyle = '#333';
+  for (const t of xt) {
+    const x = Math.round(sx(t)) + 0.5;
+    ctx.beginPath();
+    ctx.moveTo(x, margin.top);
+    ctx.lineTo(x, margin.top + plotH);
+    ctx.stroke();
+    ctx.textAlign = 'center';
+    ctx.fillText(formatTick(t, xt), x, margin.top + plotH + 16);
+  }
+  for (const v of yt) {
+    const y = Math.round(sy(v)) + 0.5;
+    ctx.beginPath();
+    ctx.moveTo(margin.left, y);
+    ctx.lineTo(margin.left + plotW, y);
+    ctx.stroke();
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    ctx.fillText(formatTick(v, yt), margin.left - 6, y);
+  }
+  ctx.textBaseline = 'alphabetic';
+  ctx.strokeStyle = '#555';
+  ctx.strokeRect(margin.left + 0.5, margin.top + 0.5, plotW, plotH);
+
+  // Axis labels.
+  ctx.fillStyle = '#111';
+  ctx.font = font(13);
+  ctx.textAlign = 'center';
+  ctx.fillText('t', margin.left + plotW / 2, cssHeight - 6);
+  ctx.save();
+  ctx.translate(14, margin.top + plotH / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.fillText('g(W + tΔ; x)', 0, 0);
+  ctx.restore();
+
+  if (!result) {
+    ctx.fillStyle = '#777';
+    ctx.font = font(13);
+    ctx.fillText(
+      options.pending ? 'computing…' : 'no result',
+      margin.left + plotW / 2,
+      margin.top + plotH / 2,
+    );
+    return;
+  }
+
+  // Curves, clipped to the plot. Exact panels are re-evaluated at one point per pixel.
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(margin.left, margin.top, plotW, plotH);
+  ctx.clip();
+  ctx.lineWidth = 2;
+  ctx.lineJoin = 'round';
+  result.curves.forEach((curve, d) => {
+    ctx.strokeStyle = DIRECTION_COLOURS[d % DIRECTION_COLOURS.length];
+    ctx.beginPath();
+    const coefficients = result.coefficients?.[d];
+    if (coefficients) {
+      const steps = Math.max(2, Math.round(plotW));
+      for (let i = 0; i <= steps; i++) {
+        const t = -R + (2 * R * i) / steps;
+        const y = sy(evaluatePolynomial(coefficients, t));
+        if (i === 0) ctx.moveTo(sx(t), y);
+        else ctx.lineTo(sx(t), y);
+      }
+    } else {
+      curve.ts.forEach((t, i) => {
+        if (i === 0) ctx.moveTo(sx(t), sy(curve.values[i]));
+        else ctx.lineTo(sx(t), sy(curve.values[i]));
+      });
+    }
+    ctx.stroke();
+  });
+  ctx.restore();
+
+  // Legend (top left inside the plot) and provenance (bottom right).
+  ctx.font = font(12);
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'middle';
+  const rowH = 15;
+  const boxW = 52;
+  const boxH = result.curves.length * rowH + 6;
+  ctx.fillStyle = 'rgba(255,255,255,0.85)';
+  ctx.fillRect(margin.left + 6, margin.top + 6, boxW, boxH);
+  result.curves.forEach((_, d) => {
+    const y = margin.top + 6 + 3 + rowH * d + rowH / 2;
+    ctx.strokeStyle = DIRECTION_COLOURS[d % DIRECTION_COLOURS.length];
+    ctx.lineWidth = 2.5;
+    ctx.beginPath();
+    ctx.moveTo(margin.left + 11, y);
+    ctx.lineTo(margin.left + 27, y);
+    ctx.stroke();
+    ctx.fillStyle = '#222';
+    ctx.fillText(`Δ${d + 1}`, margin.left + 31, y);
+  });
+  ctx.textAlign = 'right';
+  ctx.textBaseline = 'alphabetic';
+  ctx.fillStyle = '#555';
+  ctx.font = font(11);
+  const how = result.coefficients
+    ? 'exact polynomial'
+    : `${result.curves[0]?.ts.length ?? 0}-point grid`;
+  ctx.fillText(
+    `${how} · ${result.engine.precision} · ${result.engine.kind === 'webgpu' ? 'WebGPU' : 'CPU'}`,
+    margin.left + plotW - 6,
+    margin.top + plotH - 6,
+  );
+}

@@ -1,0 +1,122 @@
+// The compute worker: owns the engine so the page never freezes. A new request supersedes the
+// one in flight (its AbortSignal fires and its late messages are dropped by id on the page).
+
+/// <reference lib="webworker" />
+import { CpuEngine } from '../engine/cpuEngine';
+import { GpuEngine } from '../engine/gpuEngine';
+import { type Engine, EngineError } from '../engine/types';
+import { computePanel, planPanels } from '../experiments/figure';
+import { agreementCheck, CPU_CAP_TEXT, checkCpuBudget } from '../experiments/limits';
+import type { FigureSettings } from '../experiments/settings';
+import { SpecError } from '../model/spec';
+import type { FromWorker, GpuStatus, ToWorker } from './protocol';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+const cpu = new CpuEngine();
+let gpu: GpuEngine | null = null;
+let gpuStatus: GpuStatus = 'pending';
+let current: { id: number; controller: AbortController; settings: FigureSettings } | null = null;
+/** Settles once the first engine choice is made, so the first figure is not drawn twice. */
+let engineChosen: Promise<void> = Promise.resolve();
+
+function post(message: FromWorker): void {
+  self.postMessage(message);
+}
+
+function engine(): Engine {
+  return gpu ?? cpu;
+}
+
+function announce(message: string | null): void {
+  post({ type: 'engine', info: engine().info, gpu: gpuStatus, message, cpuCap: CPU_CAP_TEXT });
+}
+
+async function startGpu(): Promise<void> {
+  gpuStatus = 'pending';
+  try {
+    gpu = await GpuEngine.create(self.navigator.gpu, {
+      onDeviceLost: (message) => {
+        gpu = null;
+        gpuStatus = 'lost';
+        announce(`${message}. Computing on the CPU instead.`);
+        // Recompute the figure on the CPU.
+        if (current) void compute(current.id, current.settings);
+      },
+    });
+    gpuStatus = 'ready';
+    announce(null);
+    const agreement = await agreementCheck(gpu, cpu);
+    post({ type: 'agreement', agreement });
+  } catch (error) {
+    gpu = null;
+    const kind = error instanceof EngineError ? error.kind : 'error';
+    gpuStatus =
+      kind === 'unsupported' ? 'unsupported' : kind === 'no-adapter' ? 'no-adapter' : 'error';
+    announce(error instanceof Error ? error.message : String(error));
+  }
+}
+
+async function compute(id: number, settings: FigureSettings): Promise<void> {
+  current?.controller.abort();
+  const controller = new AbortController();
+  current = { id, controller, settings };
+  await engineChosen;
+  if (controller.signal.aborted) return;
+  const start = performance.now();
+  const active = engine();
+  try {
+    const panels = planPanels(settings);
+    post({ type: 'plan', id, panels });
+    if (active.info.kind === 'cpu') checkCpuBudget(settings, panels);
+    for (const [index, panel] of panels.entries()) {
+      const result = await computePanel(active, settings, panel, {
+        signal: controller.signal,
+        onProgress: (fraction, stage) => {
+          post({
+            type: 'progress',
+            id,
+            fraction: (index + fraction) / panels.length,
+            stage: `${panel.title}: ${stage}`,
+          });
+        },
+      });
+      if (controller.signal.aborted) return;
+      post({ type: 'panel', id, index, result });
+    }
+    post({ type: 'done', id, ms: performance.now() - start });
+  } catch (error) {
+    if (controller.signal.aborted) return;
+    if (error instanceof EngineError && error.kind === 'cancelled') return;
+    if (error instanceof EngineError && error.kind === 'device-lost' && active !== cpu) {
+      return; // onDeviceLost has already restarted this request on the CPU
+    }
+    post({
+      type: 'error',
+      id,
+      message: error instanceof Error ? error.message : String(error),
+      field: error instanceof SpecError ? error.field : null,
+    });
+  }
+}
+
+self.onmessage = (event: MessageEvent<ToWorker>) => {
+  const message = event.data;
+  switch (message.type) {
+    case 'init':
+      if (message.useGpu) engineChosen = startGpu();
+      else {
+        gpuStatus = 'unsupported';
+        announce('WebGPU disabled by the page');
+      }
+      break;
+    case 'compute':
+      void compute(message.id, message.settings);
+      break;
+    case 'retry-gpu':
+      void startGpu().then(() => {
+        if (current && gpu) void compute(current.id, current.settings);
+      });
+      break;
+  }
+};

@@ -1,0 +1,28 @@
+// Messages between the page and the compute worker. Results are structured-cloned.
+
+import type { EngineInfo } from '../engine/types';
+import type { PanelResult, PanelSpec } from '../experiments/figure';
+import type { FigureSettings } from '../experiments/settings';
+
+export type GpuStatus = 'pending' | 'ready' | 'unsupported' | 'no-adapter' | 'lost' | 'error';
+
+export type ToWorker =
+  | { type: 'init'; useGpu: boolean }
+  | { type: 'compute'; id: number; settings: FigureSettings }
+  | { type: 'retry-gpu' };
+
+export interface Agreement {
+  /** max |GPU − CPU| / max |CPU| over the coefficients of a small spec. */
+  maxRelativeError: number;
+  spec: string;
+  ms: number;
+}
+
+export type FromWorker =
+  | { type: 'engine'; info: EngineInfo; gpu: GpuStatus; message: string | null; cpuCap: string }
+  | { type: 'agreement'; agreement: Agreement }
+  | { type: 'plan'; id: number; panels: PanelSpec[] }
+  | { type: 'progress'; id: number; fraction: number; stage: string }
+  | { type: 'panel'; id: number; index: number; result: PanelResult }
+  | { type: 'done'; id: number; ms: number }
+  | { type: 'error'; id: number; message: string; field: string | null };
