@@ -1,4 +1,4 @@
-// σ applied in place to dst[:, lanes]; x runs over rows, y over lanes.
+// σ applied in place to dst[:, lanes].
 
 // tanh from exp with a series near 0: WGSL's builtin tanh has no accuracy promise of its own
 // and can overflow for large |z| in some implementations. Relative error ≲ 1e-6.
@@ -14,16 +14,18 @@ fn stable_tanh(z: f32) -> f32 {
 
 @compute @workgroup_size(64)
 fn activate(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let r = gid.x;
-  let c = gid.y;
-  if (r >= p.out_rows || c >= p.lanes) {
+  let c = gid.x;
+  if (c >= p.lanes) {
     return;
   }
-  let idx = r * p.ld + p.lane_base + c;
-  let z = dst_buf[idx];
-  if (p.activation == 1u) {
-    dst_buf[idx] = stable_tanh(z);
-  } else if (p.activation == 2u) {
-    dst_buf[idx] = max(z, 0.0);
+  let r_end = min(p.out_rows, (gid.y + 1u) * ROWS_PER_THREAD);
+  for (var r = gid.y * ROWS_PER_THREAD; r < r_end; r++) {
+    let idx = r * p.ld + p.lane_base + c;
+    let z = dst_buf[idx];
+    if (p.activation == 1u) {
+      dst_buf[idx] = stable_tanh(z);
+    } else if (p.activation == 2u) {
+      dst_buf[idx] = max(z, 0.0);
+    }
   }
 }

@@ -45,3 +45,9 @@ fn lane_source(c: u32) -> LaneDesc {
   }
   return lane_desc[p.desc_base + p.lane_base + c];
 }
+
+// Element-wise kernels (activation, rank-one update, split-K reduction) give each thread one
+// lane and ROWS_PER_THREAD consecutive rows: x runs over lanes (consecutive addresses across a
+// warp), y over row blocks. Fewer, fuller workgroups than one thread per element, which matters
+// on software adapters where each workgroup has a fixed cost.
+const ROWS_PER_THREAD: u32 = 16u;

@@ -34,15 +34,18 @@ fn lane_dots(
   }
 }
 
-// dst[r, c] += alpha · u_d[r] · scratch[c]; x runs over rows, y over lanes.
+// dst[r, c] += alpha · u_d[r] · scratch[c].
 @compute @workgroup_size(64)
 fn rank_one_update(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let r = gid.x;
-  let c = gid.y;
-  if (r >= p.out_rows || c >= p.lanes) {
+  let c = gid.x;
+  if (c >= p.lanes) {
     return;
   }
-  let idx = r * p.ld + p.lane_base + c;
   let u_base = p.u_offset + ((p.lane_base + c) / p.lane_group) * p.out_rows;
-  dst_buf[idx] = fma(p.alpha * vecs[u_base + r], scratch[c], dst_buf[idx]);
+  let dot = p.alpha * scratch[c];
+  let r_end = min(p.out_rows, (gid.y + 1u) * ROWS_PER_THREAD);
+  for (var r = gid.y * ROWS_PER_THREAD; r < r_end; r++) {
+    let idx = r * p.ld + p.lane_base + c;
+    dst_buf[idx] = fma(vecs[u_base + r], dot, dst_buf[idx]);
+  }
 }

@@ -166,8 +166,17 @@ function matmulDispatches(
       groups: [rowTiles, laneTiles, count],
       scratchFloats: count * outRows * lanes,
     },
-    { kernel: 'reduce_splits', params: { ...base, gRows: count }, groups: [rowTiles, lanes] },
+    {
+      kernel: 'reduce_splits',
+      params: { ...base, gRows: count },
+      groups: elementGroups(outRows, lanes),
+    },
   ];
+}
+
+/** Element-wise kernels: 64 lanes per workgroup in x, ROWS_PER_THREAD (16) rows per thread in y. */
+function elementGroups(rows: number, lanes: number): [number, number] {
+  return [Math.ceil(lanes / 64), Math.ceil(rows / 16)];
 }
 
 function describeAdapter(adapter: GPUAdapter): string {
@@ -349,7 +358,7 @@ export class GpuEngine implements Engine {
             ld: n,
             activation: ACTIVATION_CODE[layer.activation],
           },
-          groups: [Math.ceil(layer.outSize / 64), n],
+          groups: elementGroups(layer.outSize, n),
         });
       }
       pending.push(this.submit(dispatches, cur, next));
@@ -660,26 +669,21 @@ export class GpuEngine implements Engine {
           dispatches.push({
             kernel: 'rank_one_update',
             params,
-            groups: [Math.ceil(layer.outSize / 64), lanes],
+            groups: elementGroups(layer.outSize, lanes),
           });
         }
       }
       if (layer.activation !== 'identity') {
-        // One lane per workgroup row in y, so split lanes into chunks of at most MAX_GROUPS.
-        for (let laneBase = 0; laneBase < N; laneBase += MAX_GROUPS) {
-          const lanes = Math.min(MAX_GROUPS, N - laneBase);
-          dispatches.push({
-            kernel: 'activate',
-            params: {
-              ...base,
-              outRows: layer.outSize,
-              lanes,
-              laneBase,
-              activation: ACTIVATION_CODE[layer.activation],
-            },
-            groups: [Math.ceil(layer.outSize / 64), lanes],
-          });
-        }
+        dispatches.push({
+          kernel: 'activate',
+          params: {
+            ...base,
+            outRows: layer.outSize,
+            lanes: N,
+            activation: ACTIVATION_CODE[layer.activation],
+          },
+          groups: elementGroups(layer.outSize, N),
+        });
       }
       const done = this.submit(dispatches, cur, next);
       pending.push(done);

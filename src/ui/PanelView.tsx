@@ -106,7 +106,10 @@ function Readout({ result }: { result: PanelResult | null }) {
         </span>
       )}
       {floor > 0 && <span className="muted"> · float32 noise floor ≈ {fmt(floor)}</span>}
-      <span className="muted"> · {Math.round(result.ms)} ms</span>
+      <span className="muted" data-testid="panel-ms">
+        {' '}
+        · {Math.round(result.ms)} ms
+      </span>
     </span>
   );
 }

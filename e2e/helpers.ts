@@ -1,0 +1,49 @@
+import { expect, type Page } from '@playwright/test';
+
+/** Waits until every panel has a result and no computation is running. */
+export async function waitForFigure(page: Page, panels?: number): Promise<void> {
+  await expect(page.getByTestId('figure')).toBeVisible();
+  await page.waitForFunction(
+    (count) => {
+      const all = document.querySelectorAll('[data-testid="panel"]');
+      const ready = document.querySelectorAll('[data-testid="panel"][data-ready="true"]');
+      const timing = document.querySelector('[data-testid="timing"]')?.textContent ?? '';
+      return (
+        all.length > 0 &&
+        ready.length === all.length &&
+        (count === undefined || all.length === count) &&
+        timing.startsWith('last figure')
+      );
+    },
+    panels,
+    { timeout: 200_000 },
+  );
+}
+
+/** The drawn data: the store's results (what the canvases are drawn from). */
+export async function drawnCurves(page: Page) {
+  return page.evaluate(() => {
+    const state = (
+      window as unknown as {
+        __store: {
+          getState(): {
+            results: ({
+              panel: { id: string };
+              curves: { values: Float64Array }[];
+              coefficients: number[][] | null;
+            } | null)[];
+          };
+        };
+      }
+    ).__store.getState();
+    return state.results.map((r) => ({
+      id: r?.panel.id ?? null,
+      curves: r?.curves.map((c) => Array.from(c.values)) ?? [],
+      coefficients: r?.coefficients ?? null,
+    }));
+  });
+}
+
+export function query(page: Page): URLSearchParams {
+  return new URL(page.url()).searchParams;
+}
