@@ -31,7 +31,8 @@ if (!('gpu' in navigator)) {
 bindHistory(store);
 // Normalise the URL (fills in defaults) without adding a history entry, then compute.
 store.getState().setSettings(settings, { history: 'replace' });
-(window as unknown as { __store: typeof store }).__store = store;
+// Handles for tests and the console: the store, and a way to make the GPU device be lost.
+Object.assign(window, { __store: store, __loseGpuDevice: () => client.simulateDeviceLoss() });
 
 const root = document.getElementById('root');
 if (root) {

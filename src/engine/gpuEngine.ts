@@ -298,6 +298,11 @@ export class GpuEngine implements Engine {
     return runGrid(this.info, this.directionOps, this.laneRunner, req, options);
   }
 
+  /** Destroys the device without marking the engine destroyed: device.lost fires as on a real loss. */
+  simulateDeviceLoss(): void {
+    this.device.destroy();
+  }
+
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;

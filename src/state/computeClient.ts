@@ -3,10 +3,15 @@ import type { FigureSettings } from '../experiments/settings';
 import type { FromWorker, ToWorker } from '../worker/protocol';
 import type { ComputeClient } from './store';
 
+export interface WorkerClient extends ComputeClient {
+  /** Test hook: make the worker's GPU device be lost. */
+  simulateDeviceLoss(): void;
+}
+
 export function createWorkerClient(
   onMessage: (message: FromWorker) => void,
   useGpu: boolean,
-): ComputeClient {
+): WorkerClient {
   const worker = new Worker(new URL('../worker/compute.worker.ts', import.meta.url), {
     type: 'module',
     name: 'compute',
@@ -25,5 +30,6 @@ export function createWorkerClient(
   return {
     compute: (id: number, settings: FigureSettings) => send({ type: 'compute', id, settings }),
     retryGpu: () => send({ type: 'retry-gpu' }),
+    simulateDeviceLoss: () => send({ type: 'simulate-device-loss' }),
   };
 }

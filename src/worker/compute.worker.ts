@@ -113,6 +113,9 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     case 'compute':
       void compute(message.id, message.settings);
       break;
+    case 'simulate-device-loss':
+      gpu?.simulateDeviceLoss();
+      break;
     case 'retry-gpu':
       void startGpu().then(() => {
         if (current && gpu) void compute(current.id, current.settings);

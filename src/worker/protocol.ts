@@ -9,7 +9,9 @@ export type GpuStatus = 'pending' | 'ready' | 'unsupported' | 'no-adapter' | 'lo
 export type ToWorker =
   | { type: 'init'; useGpu: boolean }
   | { type: 'compute'; id: number; settings: FigureSettings }
-  | { type: 'retry-gpu' };
+  | { type: 'retry-gpu' }
+  /** Test hook: destroy the GPU device as if the driver had lost it. */
+  | { type: 'simulate-device-loss' };
 
 export interface Agreement {
   /** max |GPU − CPU| / max |CPU| over the coefficients of a small spec. */

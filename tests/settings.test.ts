@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { planPanels } from '../src/experiments/figure';
+import {
+  FIGURE1,
+  networkSpec,
+  PRESETS,
+  settingsFromQuery,
+  settingsToQuery,
+  withBlocks,
+} from '../src/experiments/settings';
+import { validateSpec } from '../src/model/spec';
+
+describe('settings ⇄ URL', () => {
+  it('round-trips every preset exactly', () => {
+    for (const preset of PRESETS) {
+      const { settings, problems } = settingsFromQuery(settingsToQuery(preset.settings));
+      expect(problems).toEqual([]);
+      expect(settings).toEqual(preset.settings);
+      expect(() => validateSpec(networkSpec(settings))).not.toThrow();
+    }
+  });
+
+  it('reports each bad parameter and keeps the default for it', () => {
+    const { settings, problems } = settingsFromQuery(
+      '?B=9&m=5,abc&act=swish&R=-1&seed=1.5&o=3&x=1',
+    );
+    expect(problems.map((p) => p.param).sort()).toEqual(
+      ['B', 'R', 'act', 'm', 'o', 'seed', 'x'].sort(),
+    );
+    expect(settings.blocks).toBe(FIGURE1.blocks);
+    expect(settings.widths).toEqual(FIGURE1.widths);
+    expect(settings.activation).toBe('identity');
+    expect(settings.radius).toBe(FIGURE1.radius);
+    expect(problems.find((p) => p.param === 'B')?.message).toBe('must be an integer from 1 to 6');
+  });
+
+  it('resizes per-block lists with B and accepts one width for all blocks', () => {
+    const { settings, problems } = settingsFromQuery('?B=4&m=500');
+    expect(problems).toEqual([]);
+    expect(settings.widths).toEqual([500, 500, 500, 500]);
+    expect(settings.layers).toHaveLength(4);
+    expect(settings.bottlenecks).toHaveLength(3);
+    expect(withBlocks(FIGURE1, 1).bottlenecks).toEqual([]);
+  });
+});
+
+describe('panels', () => {
+  it('Figure 1: tanh contrast, all weights, W_1 only, W_2 only', () => {
+    const panels = planPanels(FIGURE1);
+    expect(panels.map((p) => p.title)).toEqual([
+      '(a) tanh, all weights',
+      '(b) identity, all weights',
+      '(c) identity, W_1 only',
+      '(d) identity, W_2 only',
+    ]);
+    expect(panels.map((p) => p.exact)).toEqual([false, true, true, true]);
+  });
+
+  it('one single-block panel per block for B > 2, no contrast for a non-linear network', () => {
+    expect(planPanels(withBlocks(FIGURE1, 4))).toHaveLength(1 + 1 + 4);
+    const tanh = planPanels({ ...FIGURE1, activation: 'tanh', placement: 'inside-blocks' });
+    expect(tanh.map((p) => p.id)).toEqual(['all', 'block-1', 'block-2']);
+    expect(tanh.every((p) => !p.exact)).toBe(true);
+    expect(tanh[0].title).toBe('(a) tanh inside blocks, all weights');
+  });
+});
