@@ -10,19 +10,23 @@
 // all of m alone, so workgroup z covers inner indices [z·k_split, (z+1)·k_split) and writes raw
 // partial sums to scratch[z][row][lane]; reduce_splits then adds them into dst.
 //
-// Tiling: a workgroup computes a 64-row × 32-lane tile of Y with 8×8 threads, each owning an
-// 8-row × 4-lane micro-tile (rows ty + 8i, lanes tx + 8j), stepping through the inner dimension
-// 16 at a time. The tile sizes are constants, not overrides, because the micro-tile registers
-// are sized by them.
+// Tiling: a workgroup computes a 64-row × (4·WG_X)-lane tile of Y with WG_X × 8 threads, each
+// owning an 8-row × 4-lane micro-tile (rows ty + 8i, lanes tx + WG_X·j), stepping through the
+// inner dimension 16 at a time. WG_X is an override: 8 (32-lane tiles) for few lanes, 32
+// (128-lane tiles, 256 threads) for many, so each generated entry serves up to 128 lanes. The
+// micro-tile is a constant because function-scope arrays cannot be sized by overrides.
 
-const TILE_ROWS: u32 = 64u;
-const TILE_LANES: u32 = 32u;
+override WG_X: u32 = 8u;
+const WG_Y: u32 = 8u;
+const TILE_ROWS: u32 = 64u;           // WG_Y · 8
+override TILE_LANES: u32 = 4u * WG_X;
 const TILE_K: u32 = 16u;
+override THREADS: u32 = WG_X * WG_Y;
 
-var<workgroup> g_tile: array<f32, 1024>;  // [TILE_K][TILE_ROWS]
-var<workgroup> x_tile: array<f32, 512>;   // [TILE_K][TILE_LANES]
+var<workgroup> g_tile: array<f32, 1024>;                // [TILE_K][TILE_ROWS]
+var<workgroup> x_tile: array<f32, TILE_K * TILE_LANES>; // [TILE_K][TILE_LANES]
 
-@compute @workgroup_size(8, 8)
+@compute @workgroup_size(WG_X, WG_Y)
 fn generated_matmul(
   @builtin(workgroup_id) wg: vec3<u32>,
   @builtin(local_invocation_id) lid: vec3<u32>,
@@ -39,9 +43,9 @@ fn generated_matmul(
   let k_tiles = (k_end - k_begin + TILE_K - 1u) / TILE_K;
   for (var kt = 0u; kt < k_tiles; kt++) {
     let k0 = k_begin + kt * TILE_K;
-    // Generate the 64 × 16 tile of G (256 Philox calls, 4 per thread).
-    for (var s = 0u; s < 4u; s++) {
-      let q = li + s * 64u;
+    // Generate the 64 × 16 tile of G (256 Philox calls shared by the threads).
+    for (var s = 0u; s < 256u / THREADS; s++) {
+      let q = li + s * THREADS;
       if (p.transposed == 0u) {
         // Y = G X: output row r is G's row, inner k is G's column; quads run along k.
         let rr = q / 4u;
@@ -70,9 +74,9 @@ fn generated_matmul(
         }
       }
     }
-    // Gather the 16 × 32 tile of X' (8 entries per thread).
+    // Gather the 16 × TILE_LANES tile of X' (8 entries per thread).
     for (var s = 0u; s < 8u; s++) {
-      let e = li + s * 64u;
+      let e = li + s * THREADS;
       let kk = e / TILE_LANES;
       let cc = e % TILE_LANES;
       let k = k0 + kk;
@@ -97,7 +101,7 @@ fn generated_matmul(
         a[i] = g_tile[kk * TILE_ROWS + ty + 8u * i];
       }
       for (var j = 0u; j < 4u; j++) {
-        let b = x_tile[kk * TILE_LANES + tx + 8u * j];
+        let b = x_tile[kk * TILE_LANES + tx + WG_X * j];
         for (var i = 0u; i < 8u; i++) {
           acc[i][j] = fma(a[i], b, acc[i][j]);
         }
@@ -111,7 +115,7 @@ fn generated_matmul(
       continue;
     }
     for (var j = 0u; j < 4u; j++) {
-      let c = lane0 + tx + 8u * j;
+      let c = lane0 + tx + WG_X * j;
       if (c < p.lanes) {
         if (split) {
           scratch[(wg.z * p.out_rows + r) * p.lanes + c] = acc[i][j];

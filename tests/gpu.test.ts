@@ -81,6 +81,8 @@ describe('generator on the GPU', () => {
       [70, 33, 3],
       [1024, 1024, 2],
       [5, 1000, 7],
+      [300, 200, 130], // many lanes: the 128-lane tile variant
+      [2, 3000, 70], // narrow output, many lanes: split-K with wide tiles
     ]) {
       const x = repeatColumn(
         Float64Array.from({ length: cols }, (_, i) => Math.sin(i + 1)),

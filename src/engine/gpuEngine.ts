@@ -43,6 +43,7 @@ const STATE_BUFFER_BUDGET = 256 * 1024 * 1024;
 
 type KernelName =
   | 'generated_matmul'
+  | 'generated_matmul_wide'
   | 'reduce_splits'
   | 'lane_dots'
   | 'rank_one_update'
@@ -52,6 +53,7 @@ type KernelName =
 
 const KERNEL_SOURCES: Record<KernelName, string> = {
   generated_matmul: matmulWgsl,
+  generated_matmul_wide: matmulWgsl,
   reduce_splits: matmulWgsl,
   lane_dots: rankOneWgsl,
   rank_one_update: rankOneWgsl,
@@ -59,6 +61,17 @@ const KERNEL_SOURCES: Record<KernelName, string> = {
   dense_norm_squared: normsWgsl,
   generator_words: normsWgsl,
 };
+
+/** Pipelines that share an entry point and differ in override constants. */
+const KERNEL_ENTRY: Partial<Record<KernelName, string>> = {
+  generated_matmul_wide: 'generated_matmul',
+};
+const KERNEL_CONSTANTS: Partial<Record<KernelName, Record<string, number>>> = {
+  generated_matmul_wide: { WG_X: 32 },
+};
+/** Lanes per generated_matmul tile: 32, or 128 for the wide variant. */
+const TILE_LANES = 32;
+const WIDE_TILE_LANES = 128;
 
 const ACTIVATION_CODE: Record<Activation, number> = { identity: 0, tanh: 1, relu: 2 };
 
@@ -146,8 +159,11 @@ function matmulDispatches(
   inner: number,
   lanes: number,
 ): Dispatch[] {
+  // Wide tiles once they would be at least half full: fewer regenerations of each entry.
+  const wide = lanes >= WIDE_TILE_LANES / 2;
+  const kernel: KernelName = wide ? 'generated_matmul_wide' : 'generated_matmul';
   const rowTiles = Math.ceil(outRows / 64);
-  const laneTiles = Math.ceil(lanes / 32);
+  const laneTiles = Math.ceil(lanes / (wide ? WIDE_TILE_LANES : TILE_LANES));
   const tiles = rowTiles * laneTiles;
   const splits = Math.min(
     Math.ceil(TARGET_WORKGROUPS / tiles),
@@ -155,13 +171,12 @@ function matmulDispatches(
     MAX_GROUPS,
   );
   const base = { ...params, outRows, inner, lanes };
-  if (splits <= 1)
-    return [{ kernel: 'generated_matmul', params: base, groups: [rowTiles, laneTiles] }];
+  if (splits <= 1) return [{ kernel, params: base, groups: [rowTiles, laneTiles] }];
   const kSplit = Math.ceil(inner / splits / 16) * 16;
   const count = Math.ceil(inner / kSplit);
   return [
     {
-      kernel: 'generated_matmul',
+      kernel,
       params: { ...base, kSplit },
       groups: [rowTiles, laneTiles, count],
       scratchFloats: count * outRows * lanes,
@@ -272,7 +287,11 @@ export class GpuEngine implements Engine {
       pipelines[name] = device.createComputePipeline({
         label: `GpuEngine.pipeline.${name}`,
         layout: pipelineLayout,
-        compute: { module: moduleFor(KERNEL_SOURCES[name], name), entryPoint: name },
+        compute: {
+          module: moduleFor(KERNEL_SOURCES[name], name),
+          entryPoint: KERNEL_ENTRY[name] ?? name,
+          constants: KERNEL_CONSTANTS[name],
+        },
       });
     }
     this.pipelines = pipelines;

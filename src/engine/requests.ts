@@ -5,10 +5,11 @@ import {
   buildDirections,
   type Direction,
   type DirectionOps,
+  type DirectionRequest,
   validateDirectionRequest,
 } from '../model/directions';
 import { drawInput } from '../model/network';
-import { gridLanes, polynomialLanes, polynomialLayout } from '../model/polynomial';
+import { gridLanes, type LanePlan, polynomialLanes, polynomialLayout } from '../model/polynomial';
 import {
   checkInteger,
   isLinearNetwork,
@@ -25,6 +26,7 @@ import type {
   PolynomialRequest,
   PolynomialResult,
   RunOptions,
+  Timing,
 } from './types';
 import { throwIfAborted } from './types';
 
@@ -49,6 +51,33 @@ export function lanePassFlops(
   return flops;
 }
 
+/** Directions, then the lane pass, timed separately (set-up runs partly on the host). */
+async function runLanes(
+  ops: DirectionOps,
+  runner: LaneRunner,
+  spec: NetworkSpec,
+  req: DirectionRequest,
+  plan: LanePlan,
+  options: RunOptions,
+) {
+  const start = performance.now();
+  options.onProgress?.(0, 'directions');
+  const directions = await buildDirections(spec, req, ops);
+  throwIfAborted(options.signal);
+  const passStart = performance.now();
+  const x = drawInput(spec.seed, spec.inputSize, 0);
+  const outputs = await runner.propagate(spec, directions, plan, x, options);
+  options.onProgress?.(1, 'done');
+  const end = performance.now();
+  const timing: Timing = {
+    totalMs: end - start,
+    setupMs: passStart - start,
+    passMs: end - passStart,
+    flops: lanePassFlops(spec, directions, plan.lanes),
+  };
+  return { outputs, timing };
+}
+
 export async function runPolynomial(
   info: EngineInfo,
   ops: DirectionOps,
@@ -56,7 +85,6 @@ export async function runPolynomial(
   req: PolynomialRequest,
   options: RunOptions = {},
 ): Promise<PolynomialResult> {
-  const start = performance.now();
   validateSpec(req.spec);
   validateDirectionRequest(req.spec, req.directions);
   if (!isLinearNetwork(req.spec)) {
@@ -67,22 +95,9 @@ export async function runPolynomial(
     );
   }
   const layout = polynomialLayout(req.spec, req.directions.blockMask, req.grouping);
-  options.onProgress?.(0, 'directions');
-  const directions = await buildDirections(req.spec, req.directions, ops);
-  throwIfAborted(options.signal);
   const plan = polynomialLanes(req.spec, layout);
-  const x = drawInput(req.spec.seed, req.spec.inputSize, 0);
-  const coefficients = await runner.propagate(req.spec, directions, plan, x, options);
-  options.onProgress?.(1, 'done');
-  return {
-    engine: info,
-    layout,
-    coefficients,
-    timing: {
-      totalMs: performance.now() - start,
-      flops: lanePassFlops(req.spec, directions, layout.size),
-    },
-  };
+  const { outputs, timing } = await runLanes(ops, runner, req.spec, req.directions, plan, options);
+  return { engine: info, layout, coefficients: outputs, timing };
 }
 
 export async function runGrid(
@@ -92,25 +107,12 @@ export async function runGrid(
   req: GridRequest,
   options: RunOptions = {},
 ): Promise<GridResult> {
-  const start = performance.now();
   validateSpec(req.spec);
   validateDirectionRequest(req.spec, req.directions);
   checkInteger('grid points', req.ts?.length, 1, MAX_GRID_POINTS);
   const bad = req.ts.findIndex((t) => !Number.isFinite(t));
   if (bad >= 0) throw new SpecError(`ts[${bad}]`, req.ts[bad], 'must be a finite number');
-  options.onProgress?.(0, 'directions');
-  const directions = await buildDirections(req.spec, req.directions, ops);
-  throwIfAborted(options.signal);
-  const x = drawInput(req.spec.seed, req.spec.inputSize, 0);
-  const values = await runner.propagate(req.spec, directions, gridLanes(req.ts), x, options);
-  options.onProgress?.(1, 'done');
-  return {
-    engine: info,
-    ts: req.ts.slice(),
-    values,
-    timing: {
-      totalMs: performance.now() - start,
-      flops: lanePassFlops(req.spec, directions, req.ts.length),
-    },
-  };
+  const plan = gridLanes(req.ts);
+  const { outputs, timing } = await runLanes(ops, runner, req.spec, req.directions, plan, options);
+  return { engine: info, ts: req.ts.slice(), values: outputs, timing };
 }

@@ -33,6 +33,10 @@ export interface GridRequest {
 export interface Timing {
   /** Wall-clock milliseconds for the whole request, set-up included. */
   totalMs: number;
+  /** Of which building the directions (forward/backward traces, norms, host-side vectors). */
+  setupMs: number;
+  /** Of which the lane pass (the wide products), until its results are back on the host. */
+  passMs: number;
   /** Floating-point operations the wide products needed (2 per multiply-add). */
   flops: number;
 }

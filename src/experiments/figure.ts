@@ -7,6 +7,7 @@ import {
   evaluatePolynomial,
   isMultilinearTerm,
   MAX_POLYNOMIAL_TERMS,
+  multiIndex,
   type PolynomialLayout,
   totalDegreeCoefficients,
 } from '../model/polynomial';
@@ -121,6 +122,27 @@ function blockTermCount(spec: NetworkSpec): number {
   return spec.blocks.reduce((s, b) => s * (b.layers + 1), 1);
 }
 
+/**
+ * The part of p(t_1 … t_B) that is not multilinear, relative to all its non-constant terms, each
+ * term sized by its largest value on the cube |t_b| ≤ R: Σ_{α not multilinear} |p_α| R^{|α|} over
+ * Σ_{α ≠ 0} |p_α| R^{|α|}. Theorem 2: → 0 as m grows (at least like 1/√m).
+ */
+export function nonMultilinearPart(
+  layout: PolynomialLayout,
+  p: ArrayLike<number>,
+  R: number,
+): number {
+  let bad = 0;
+  let total = 0;
+  for (let c = 1; c < layout.size; c++) {
+    const degree = multiIndex(layout, c).reduce((s, a) => s + a, 0);
+    const size = Math.abs(p[c]) * R ** degree;
+    total += size;
+    if (!isMultilinearTerm(layout, c)) bad += size;
+  }
+  return total > 0 ? bad / total : 0;
+}
+
 export async function computePanel(
   engine: Engine,
   settings: FigureSettings,
@@ -174,25 +196,7 @@ export async function computePanel(
     values: ts.map((t) => evaluatePolynomial(c, t)),
   }));
   const scale = Math.max(...coefficients.flatMap((c) => c.map(Math.abs)));
-  let nonMultilinear: number[] | null = null;
-  if (perBlock) {
-    // Size of each term on the cube |t_b| ≤ R: |p_α| R^{|α|}.
-    nonMultilinear = rows.map((p) => {
-      let bad = 0;
-      let total = 0;
-      p.forEach((value, c) => {
-        if (c === 0) return;
-        const degree = layout.degrees.reduce(
-          (s, d, v) => s + (Math.floor(c / layout.strides[v]) % (d + 1)),
-          0,
-        );
-        const size = Math.abs(value) * R ** degree;
-        total += size;
-        if (!isMultilinearTerm(layout, c)) bad += size;
-      });
-      return total > 0 ? bad / total : 0;
-    });
-  }
+  const nonMultilinear = perBlock ? rows.map((p) => nonMultilinearPart(layout, p, R)) : null;
   return {
     panel,
     engine: result.engine,

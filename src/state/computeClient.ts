@@ -30,6 +30,7 @@ export function createWorkerClient(
   return {
     compute: (id: number, settings: FigureSettings) => send({ type: 'compute', id, settings }),
     retryGpu: () => send({ type: 'retry-gpu' }),
+    sweep: (id: number, settings: FigureSettings) => send({ type: 'sweep', id, settings }),
     simulateDeviceLoss: () => send({ type: 'simulate-device-loss' }),
   };
 }

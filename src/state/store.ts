@@ -12,11 +12,13 @@ import {
   type UrlProblem,
   withBlocks,
 } from '../experiments/settings';
+import type { SweepPoint, SweepResult } from '../experiments/sweep';
 import type { Agreement, FromWorker, GpuStatus } from '../worker/protocol';
 
 /** What the store needs from the compute side (a worker in the app, a fake in tests). */
 export interface ComputeClient {
   compute(id: number, settings: FigureSettings): void;
+  sweep(id: number, settings: FigureSettings): void;
   retryGpu(): void;
 }
 
@@ -42,6 +44,18 @@ export interface AppState {
   resultSettings: FigureSettings | null;
   lastMs: number | null;
   error: { message: string; field: string | null } | null;
+
+  /** The width sweep of the current settings (run on demand; cleared when settings change). */
+  sweep: {
+    id: number;
+    running: boolean;
+    progress: { fraction: number; stage: string } | null;
+    points: SweepPoint[];
+    result: SweepResult | null;
+    error: string | null;
+    ms: number | null;
+  } | null;
+  runSweep(): void;
 
   /** Replaces the settings and recomputes. `history` says whether the URL gets a new entry. */
   setSettings(next: FigureSettings, options?: { history?: 'push' | 'replace' | 'none' }): void;
@@ -91,6 +105,23 @@ export function createAppStore(
     resultSettings: null,
     lastMs: null,
     error: null,
+    sweep: null,
+
+    runSweep() {
+      const id = (get().sweep?.id ?? 0) + 1;
+      set({
+        sweep: {
+          id,
+          running: true,
+          progress: null,
+          points: [],
+          result: null,
+          error: null,
+          ms: null,
+        },
+      });
+      client.sweep(id, get().settings);
+    },
 
     setSettings(next, options = {}) {
       const id = get().requestId + 1;
@@ -101,6 +132,7 @@ export function createAppStore(
         computing: true,
         progress: null,
         error: null,
+        sweep: null,
       });
       const mode = options.history ?? 'push';
       if (mode !== 'none') onHistory?.(next, mode);
@@ -145,6 +177,36 @@ export function createAppStore(
         case 'agreement':
           set({ agreement: message.agreement });
           return;
+        case 'sweep-progress':
+        case 'sweep-done':
+        case 'sweep-error': {
+          const sweep = state.sweep;
+          if (!sweep || sweep.id !== message.id) return;
+          if (message.type === 'sweep-progress') {
+            set({
+              sweep: {
+                ...sweep,
+                progress: message.point
+                  ? sweep.progress
+                  : { fraction: message.fraction, stage: message.stage },
+                points: message.point ? [...sweep.points, message.point] : sweep.points,
+              },
+            });
+          } else if (message.type === 'sweep-done') {
+            set({
+              sweep: {
+                ...sweep,
+                running: false,
+                progress: null,
+                result: message.result,
+                ms: message.ms,
+              },
+            });
+          } else {
+            set({ sweep: { ...sweep, running: false, progress: null, error: message.message } });
+          }
+          return;
+        }
       }
       // Messages of a superseded request are dropped.
       if (message.id !== state.requestId) return;

@@ -7,6 +7,7 @@ import { Controls } from './Controls';
 import { exportCsv, exportJson, exportPng } from './exports';
 import { PanelView } from './PanelView';
 import { StatusLine } from './StatusLine';
+import { WidthSweep } from './WidthSweep';
 
 export function App({ store }: { store: AppStore }) {
   const panelCount = useStore(store, (s) => s.panels.length);
@@ -94,6 +95,7 @@ export function App({ store }: { store: AppStore }) {
             ))}
           </div>
           <StatusLine store={store} />
+          <WidthSweep store={store} />
         </main>
       </div>
     </div>

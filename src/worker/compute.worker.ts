@@ -8,6 +8,7 @@ import { type Engine, EngineError } from '../engine/types';
 import { computePanel, planPanels } from '../experiments/figure';
 import { agreementCheck, CPU_CAP_TEXT, checkCpuBudget } from '../experiments/limits';
 import type { FigureSettings } from '../experiments/settings';
+import { widthSweep } from '../experiments/sweep';
 import { SpecError } from '../model/spec';
 import type { FromWorker, GpuStatus, ToWorker } from './protocol';
 
@@ -100,6 +101,34 @@ async function compute(id: number, settings: FigureSettings): Promise<void> {
   }
 }
 
+let sweepController: AbortController | null = null;
+
+async function sweep(id: number, settings: FigureSettings): Promise<void> {
+  sweepController?.abort();
+  const controller = new AbortController();
+  sweepController = controller;
+  await engineChosen;
+  const start = performance.now();
+  try {
+    const result = await widthSweep(engine(), settings, {
+      signal: controller.signal,
+      onProgress: (fraction, stage) =>
+        post({ type: 'sweep-progress', id, fraction, stage, point: null }),
+      onPoint: (point) =>
+        post({ type: 'sweep-progress', id, fraction: 0, stage: `m = ${point.width} done`, point }),
+    });
+    if (!controller.signal.aborted)
+      post({ type: 'sweep-done', id, result, ms: performance.now() - start });
+  } catch (error) {
+    if (controller.signal.aborted) return;
+    post({
+      type: 'sweep-error',
+      id,
+      message: error instanceof Error ? error.message : String(error),
+    });
+  }
+}
+
 self.onmessage = (event: MessageEvent<ToWorker>) => {
   const message = event.data;
   switch (message.type) {
@@ -112,6 +141,9 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       break;
     case 'compute':
       void compute(message.id, message.settings);
+      break;
+    case 'sweep':
+      void sweep(message.id, message.settings);
       break;
     case 'simulate-device-loss':
       gpu?.simulateDeviceLoss();
