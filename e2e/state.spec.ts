@@ -97,3 +97,31 @@ test('an impossible width typed in a control is refused with a message, nothing 
   await expect(page.getByRole('alert').filter({ hasText: 'from 10 to 65536' })).toBeVisible();
   expect(page.url()).toBe(url);
 });
+
+test('the width sweep measures the non-multilinear part falling at least as fast as the bound', async ({
+  page,
+}) => {
+  await page.goto('/?contrast=none');
+  await waitForFigure(page, 3);
+  await page.getByTestId('run-sweep').click();
+  await expect(page.getByTestId('sweep-status')).toContainText('measured slope', {
+    timeout: 200_000,
+  });
+  const sweep = await page.evaluate(() => {
+    const s = (
+      window as unknown as {
+        __store: {
+          getState(): {
+            sweep: { result: { slope: number; points: { width: number; median: number }[] } };
+          };
+        };
+      }
+    ).__store.getState().sweep;
+    return s.result;
+  });
+  expect(sweep.points.map((p) => p.width)[0]).toBe(16);
+  expect(sweep.points.length).toBeGreaterThanOrEqual(8);
+  // Theorem 2: at least like 1/√m; model.md §5: faster along aligned directions.
+  expect(sweep.slope).toBeLessThan(-0.5);
+  expect(sweep.points[sweep.points.length - 1].median).toBeLessThan(sweep.points[0].median / 100);
+});

@@ -60,3 +60,21 @@ fn generator_words(@builtin(global_invocation_id) gid: vec3<u32>) {
     scratch[i * 12u + 8u + e] = gaussian_from_word(words[e]);
   }
 }
+
+// Rows of Gaussian vectors: scratch[i · g_cols + j] = entry (0, j) of matrix `layer` in
+// (seed, stream + i), for i < lanes. The random unit vectors ξ of aligned directions, made on the
+// device rather than one Philox call at a time on the host. x: quads of a row, y: rows.
+@compute @workgroup_size(64)
+fn gaussian_rows(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let q = gid.x;
+  let i = gid.y;
+  if (q * 4u >= p.g_cols || i >= p.lanes) {
+    return;
+  }
+  let v = gaussian_quad(p.seed, p.stream + i, p.layer, 0u, q);
+  for (var e = 0u; e < 4u; e++) {
+    if (q * 4u + e < p.g_cols) {
+      scratch[i * p.g_cols + q * 4u + e] = v[e];
+    }
+  }
+}

@@ -49,6 +49,7 @@ type KernelName =
   | 'rank_one_update'
   | 'activate'
   | 'dense_norm_squared'
+  | 'gaussian_rows'
   | 'generator_words';
 
 const KERNEL_SOURCES: Record<KernelName, string> = {
@@ -59,6 +60,7 @@ const KERNEL_SOURCES: Record<KernelName, string> = {
   rank_one_update: rankOneWgsl,
   activate: activationWgsl,
   dense_norm_squared: normsWgsl,
+  gaussian_rows: normsWgsl,
   generator_words: normsWgsl,
 };
 
@@ -339,7 +341,36 @@ export class GpuEngine implements Engine {
     denseNormSquared: (seed, stream, layer, rows, cols) =>
       this.denseNormSquared(seed, stream, layer, rows, cols),
     forwardTrace: (spec, inputs) => this.forwardTrace(spec, inputs),
+    gaussianVectors: (seed, firstStream, count, layer, length) =>
+      this.gaussianVectors(seed, firstStream, count, layer, length),
   };
+
+  /** Row 0 of matrix `layer` for streams firstStream … firstStream + count − 1 (float32). */
+  async gaussianVectors(
+    seed: number,
+    firstStream: number,
+    count: number,
+    layer: number,
+    length: number,
+  ): Promise<Float64Array[]> {
+    this.checkAlive();
+    const dispatch: Dispatch = {
+      kernel: 'gaussian_rows',
+      params: { seed, stream: firstStream, layer, gCols: length, lanes: count },
+      groups: [Math.ceil(length / 4 / 64), count],
+      scratchFloats: count * length,
+    };
+    const data = await this.runAndRead(
+      [dispatch],
+      undefined,
+      undefined,
+      this.scratch(count * length),
+      count * length,
+    );
+    return Array.from({ length: count }, (_, i) =>
+      Float64Array.from(data.subarray(i * length, (i + 1) * length)),
+    );
+  }
 
   /**
    * h_0 … h_L at W_init for the columns of `inputs`, all layers in flight at once and read back

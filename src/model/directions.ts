@@ -77,6 +77,17 @@ export interface DirectionOps {
     rows: number,
     cols: number,
   ): number | Promise<number>;
+  /**
+   * Optional: row 0 of matrix `layer` (length entries) for `count` consecutive streams — the ξ of
+   * aligned directions, all directions at once. Default: gaussianVector on the host.
+   */
+  gaussianVectors?: (
+    seed: number,
+    firstStream: number,
+    count: number,
+    layer: number,
+    length: number,
+  ) => Promise<Float64Array[]>;
   /** Optional whole forward trace in one go (saves an engine a round trip per layer). */
   forwardTrace?: (spec: NetworkSpec, inputs: Matrix) => Promise<Matrix[]>;
 }
@@ -168,6 +179,25 @@ export async function buildDirections(
   const deltas =
     req.family === 'gradient' ? await backwardTrace(spec, trace, req.outputIndex, ops.matmul) : [];
 
+  // ξ of every direction, per perturbed layer, in one request each (streams alignedXi(0 … count−1)).
+  const xis: Float64Array[][] = [];
+  if (req.family === 'aligned' || req.family === 'tilted') {
+    for (const layer of layers) {
+      if (!perturbed[layer.index]) continue;
+      xis[layer.index] = ops.gaussianVectors
+        ? await ops.gaussianVectors(
+            req.seed,
+            Stream.alignedXi(0),
+            req.count,
+            layer.index,
+            layer.outSize,
+          )
+        : Array.from({ length: req.count }, (_, dir) =>
+            gaussianVector(req.seed, Stream.alignedXi(dir), layer.index, layer.outSize),
+          );
+    }
+  }
+
   const directions: Direction[] = [];
   for (let dir = 0; dir < req.count; dir++) {
     // Raw layer pieces and their Frobenius norms before normalisation.
@@ -196,9 +226,7 @@ export async function buildDirections(
         if (req.family === 'tilted') v.unit = tilt(v.unit, req.seed, dir, layer.index);
         let u: { unit: Float64Array; norm: number };
         if (req.family === 'aligned' || req.family === 'tilted') {
-          u = normalised(
-            gaussianVector(req.seed, Stream.alignedXi(dir), layer.index, layer.outSize),
-          );
+          u = normalised(xis[layer.index][dir]);
           u.norm = 1; // ξ is a unit vector by definition; the raw piece is ξ ⊗ h
         } else {
           u = normalised(column(deltas[layer.index], dir));

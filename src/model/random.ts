@@ -27,6 +27,19 @@ export const Stream = {
   tilt: (index: number) => (4 << 24) | index,
 } as const;
 
+/** High 32 bits of the 64-bit product a·b of two uint32, from 16-bit halves. */
+function mulHi(a: number, b: number): number {
+  const aLo = a & 0xffff;
+  const aHi = a >>> 16;
+  const bLo = b & 0xffff;
+  const bHi = b >>> 16;
+  const ll = aLo * bLo;
+  const lh = aLo * bHi;
+  const hl = aHi * bLo;
+  const cross = (ll >>> 16) + (lh & 0xffff) + (hl & 0xffff);
+  return (aHi * bHi + (lh >>> 16) + (hl >>> 16) + (cross >>> 16)) >>> 0;
+}
+
 /** High and low 32 bits of the 64-bit product a·b, from 16-bit halves (no 64-bit integers). */
 export function mulHiLo(a: number, b: number): [number, number] {
   const aLo = a & 0xffff;
@@ -65,8 +78,11 @@ export function philox4x32(
       key0 = (key0 + PHILOX_W0) >>> 0;
       key1 = (key1 + PHILOX_W1) >>> 0;
     }
-    const [hi0, lo0] = mulHiLo(PHILOX_M0, x0);
-    const [hi1, lo1] = mulHiLo(PHILOX_M1, x2);
+    // Inlined (no [hi, lo] arrays): this loop is the CPU engine's hot path.
+    const hi0 = mulHi(PHILOX_M0, x0);
+    const lo0 = Math.imul(PHILOX_M0, x0) >>> 0;
+    const hi1 = mulHi(PHILOX_M1, x2);
+    const lo1 = Math.imul(PHILOX_M1, x2) >>> 0;
     x0 = (hi1 ^ x1 ^ key0) >>> 0;
     x1 = lo1;
     x2 = (hi0 ^ x3 ^ key1) >>> 0;
@@ -164,14 +180,12 @@ export function gaussianRow(
   return out;
 }
 
-/** A column of `rows` Gaussian entries (col 0) of matrix `layer`: vectors such as x and ξ. */
+/** Row 0 of matrix `layer`, `length` entries: the vectors x and ξ (four entries per Philox call). */
 export function gaussianVector(
   seed: number,
   stream: number,
   layer: number,
-  rows: number,
+  length: number,
 ): Float64Array {
-  const v = new Float64Array(rows);
-  for (let i = 0; i < rows; i++) v[i] = gaussianEntry(seed, stream, layer, i, 0);
-  return v;
+  return gaussianRow(seed, stream, layer, 0, length, new Float64Array(length));
 }
