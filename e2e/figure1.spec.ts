@@ -32,6 +32,13 @@ test('loads, reports the WebGPU adapter and draws Figure 1: four panels, five cu
   );
   await expect(page.getByTestId('agreement')).toContainText('✓');
   await expect(page.getByTestId('preset')).toHaveValue('figure1');
+  // The (t₁, t₂) surface (three.js) is bilinear to well under 1% of its range at m = 10⁴.
+  const stats = page.getByTestId('surface-stats');
+  await expect(stats).toContainText('largest gap');
+  const gap = Number(
+    (await stats.textContent())?.match(/gap to the bilinear part on the square: ([0-9.e-]+)%/)?.[1],
+  );
+  expect(gap).toBeLessThan(1);
 });
 
 test("exported coefficients show the paper's structure (aligned, m = 10^4)", async ({ page }) => {

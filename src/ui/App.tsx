@@ -7,6 +7,7 @@ import { Controls } from './Controls';
 import { exportCsv, exportJson, exportPng } from './exports';
 import { PanelView } from './PanelView';
 import { StatusLine } from './StatusLine';
+import { SurfaceView } from './surface/SurfaceView';
 import { WidthSweep } from './WidthSweep';
 
 export function App({ store }: { store: AppStore }) {
@@ -95,6 +96,7 @@ export function App({ store }: { store: AppStore }) {
             ))}
           </div>
           <StatusLine store={store} />
+          <SurfaceView store={store} />
           <WidthSweep store={store} />
         </main>
       </div>
