@@ -112,11 +112,13 @@ test('the width sweep measures the non-multilinear part falling at least as fast
       window as unknown as {
         __store: {
           getState(): {
-            sweep: { result: { slope: number; points: { width: number; median: number }[] } };
+            analyses: {
+              sweep: { result: { slope: number; points: { width: number; median: number }[] } };
+            };
           };
         };
       }
-    ).__store.getState().sweep;
+    ).__store.getState().analyses.sweep;
     return s.result;
   });
   expect(sweep.points.map((p) => p.width)[0]).toBe(16);
@@ -124,4 +126,35 @@ test('the width sweep measures the non-multilinear part falling at least as fast
   // Theorem 2: at least like 1/√m; model.md §5: faster along aligned directions.
   expect(sweep.slope).toBeLessThan(-0.5);
   expect(sweep.points[sweep.points.length - 1].median).toBeLessThan(sweep.points[0].median / 100);
+});
+
+test('the block-structure analysis finds mixed derivatives small within blocks and O(1) across', async ({
+  page,
+}) => {
+  await page.goto('/?contrast=none');
+  await waitForFigure(page, 3);
+  await page.getByTestId('run-blocks').click();
+  await expect(page.getByTestId('blocks-status')).toContainText('across bottlenecks', {
+    timeout: 120_000,
+  });
+  const blocks = await page.evaluate(() => {
+    const state = (
+      window as unknown as {
+        __store: {
+          getState(): {
+            analyses: {
+              blocks: {
+                result: { withinBlocks: number; acrossBlocks: number; blockOfLayer: number[] };
+              };
+            };
+          };
+        };
+      }
+    ).__store.getState();
+    return state.analyses.blocks.result;
+  });
+  expect(blocks.blockOfLayer).toEqual([0, 0, 1, 1]);
+  // Lemma 1(b) at m = 10⁴: within-block mixed derivatives are O(1/√m), across-block ones O(1).
+  expect(blocks.acrossBlocks).toBeGreaterThan(0.5);
+  expect(blocks.withinBlocks).toBeLessThan(0.01 * blocks.acrossBlocks);
 });

@@ -47,7 +47,7 @@ export function leastSquaresSlope(xs: number[], ys: number[]): number {
 export async function widthSweep(
   engine: Engine,
   settings: FigureSettings,
-  options: RunOptions & { onPoint?: (point: SweepPoint) => void } = {},
+  options: RunOptions & { onPartial?: (partial: SweepResult) => void } = {},
 ): Promise<SweepResult> {
   const base = networkSpec(settings);
   if (!isLinearNetwork(base)) {
@@ -95,21 +95,25 @@ export async function widthSweep(
     const sorted = perDirection.slice().sort((a, b) => a - b);
     const point = { width, median: sorted[Math.floor(sorted.length / 2)], perDirection };
     points.push(point);
-    options.onPoint?.(point);
+    options.onPartial?.(summarise(points.slice(), Number.NaN));
   }
+  return summarise(points, fitSlope(points));
+
+  function summarise(sofar: SweepPoint[], slope: number): SweepResult {
+    const float32 = engine.info.precision === 'float32';
+    const noiseFloor = float32
+      ? 6e-8 * Math.sqrt(widths[widths.length - 1]) * base.blocks.length
+      : 0;
+    return { points: sofar, slope, precision: engine.info.precision, noiseFloor };
+  }
+}
+
+/** Slope of log(median) against log(m) over the points with a non-zero median. */
+function fitSlope(points: SweepPoint[]): number {
   const usable = points.filter((p) => p.median > 0);
-  const slope =
-    usable.length >= 2
-      ? leastSquaresSlope(
-          usable.map((p) => Math.log(p.width)),
-          usable.map((p) => Math.log(p.median)),
-        )
-      : Number.NaN;
-  const float32 = engine.info.precision === 'float32';
-  return {
-    points,
-    slope,
-    precision: engine.info.precision,
-    noiseFloor: float32 ? 6e-8 * Math.sqrt(widths[widths.length - 1]) * base.blocks.length : 0,
-  };
+  if (usable.length < 2) return Number.NaN;
+  return leastSquaresSlope(
+    usable.map((p) => Math.log(p.width)),
+    usable.map((p) => Math.log(p.median)),
+  );
 }

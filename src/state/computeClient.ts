@@ -1,6 +1,6 @@
 // The browser side of the compute worker.
 import type { FigureSettings } from '../experiments/settings';
-import type { FromWorker, ToWorker } from '../worker/protocol';
+import type { AnalysisKind, FromWorker, ToWorker } from '../worker/protocol';
 import type { ComputeClient } from './store';
 
 export interface WorkerClient extends ComputeClient {
@@ -30,7 +30,8 @@ export function createWorkerClient(
   return {
     compute: (id: number, settings: FigureSettings) => send({ type: 'compute', id, settings }),
     retryGpu: () => send({ type: 'retry-gpu' }),
-    sweep: (id: number, settings: FigureSettings) => send({ type: 'sweep', id, settings }),
+    analyse: (kind: AnalysisKind, id: number, settings: FigureSettings) =>
+      send({ type: 'analysis', kind, id, settings }),
     simulateDeviceLoss: () => send({ type: 'simulate-device-loss' }),
   };
 }

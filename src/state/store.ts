@@ -12,13 +12,19 @@ import {
   type UrlProblem,
   withBlocks,
 } from '../experiments/settings';
-import type { SweepPoint, SweepResult } from '../experiments/sweep';
-import type { Agreement, FromWorker, GpuStatus } from '../worker/protocol';
+
+import type {
+  Agreement,
+  AnalysisKind,
+  AnalysisResults,
+  FromWorker,
+  GpuStatus,
+} from '../worker/protocol';
 
 /** What the store needs from the compute side (a worker in the app, a fake in tests). */
 export interface ComputeClient {
   compute(id: number, settings: FigureSettings): void;
-  sweep(id: number, settings: FigureSettings): void;
+  analyse(kind: AnalysisKind, id: number, settings: FigureSettings): void;
   retryGpu(): void;
 }
 
@@ -45,17 +51,9 @@ export interface AppState {
   lastMs: number | null;
   error: { message: string; field: string | null } | null;
 
-  /** The width sweep of the current settings (run on demand; cleared when settings change). */
-  sweep: {
-    id: number;
-    running: boolean;
-    progress: { fraction: number; stage: string } | null;
-    points: SweepPoint[];
-    result: SweepResult | null;
-    error: string | null;
-    ms: number | null;
-  } | null;
-  runSweep(): void;
+  /** On-demand analyses of the current settings (cleared when the settings change). */
+  analyses: { [K in AnalysisKind]?: AnalysisState<K> };
+  runAnalysis(kind: AnalysisKind): void;
 
   /** Replaces the settings and recomputes. `history` says whether the URL gets a new entry. */
   setSettings(next: FigureSettings, options?: { history?: 'push' | 'replace' | 'none' }): void;
@@ -67,6 +65,16 @@ export interface AppState {
   retryGpu(): void;
   setUrlProblems(problems: UrlProblem[]): void;
   handle(message: FromWorker): void;
+}
+
+export interface AnalysisState<K extends AnalysisKind> {
+  id: number;
+  running: boolean;
+  progress: { fraction: number; stage: string } | null;
+  /** The final result, or the partial one while running. */
+  result: AnalysisResults[K] | null;
+  error: string | null;
+  ms: number | null;
 }
 
 export type AppStore = ReturnType<typeof createAppStore>;
@@ -105,22 +113,13 @@ export function createAppStore(
     resultSettings: null,
     lastMs: null,
     error: null,
-    sweep: null,
+    analyses: {},
 
-    runSweep() {
-      const id = (get().sweep?.id ?? 0) + 1;
-      set({
-        sweep: {
-          id,
-          running: true,
-          progress: null,
-          points: [],
-          result: null,
-          error: null,
-          ms: null,
-        },
-      });
-      client.sweep(id, get().settings);
+    runAnalysis(kind) {
+      const id = (get().analyses[kind]?.id ?? 0) + 1;
+      const fresh = { id, running: true, progress: null, result: null, error: null, ms: null };
+      set({ analyses: { ...get().analyses, [kind]: fresh } });
+      client.analyse(kind, id, get().settings);
     },
 
     setSettings(next, options = {}) {
@@ -132,7 +131,7 @@ export function createAppStore(
         computing: true,
         progress: null,
         error: null,
-        sweep: null,
+        analyses: {},
       });
       const mode = options.history ?? 'push';
       if (mode !== 'none') onHistory?.(next, mode);
@@ -177,34 +176,28 @@ export function createAppStore(
         case 'agreement':
           set({ agreement: message.agreement });
           return;
-        case 'sweep-progress':
-        case 'sweep-done':
-        case 'sweep-error': {
-          const sweep = state.sweep;
-          if (!sweep || sweep.id !== message.id) return;
-          if (message.type === 'sweep-progress') {
-            set({
-              sweep: {
-                ...sweep,
-                progress: message.point
-                  ? sweep.progress
-                  : { fraction: message.fraction, stage: message.stage },
-                points: message.point ? [...sweep.points, message.point] : sweep.points,
-              },
-            });
-          } else if (message.type === 'sweep-done') {
-            set({
-              sweep: {
-                ...sweep,
-                running: false,
-                progress: null,
-                result: message.result,
-                ms: message.ms,
-              },
-            });
+        case 'analysis-progress':
+        case 'analysis-done':
+        case 'analysis-error': {
+          const current = state.analyses[message.kind];
+          if (!current || current.id !== message.id) return;
+          let next: AnalysisState<AnalysisKind>;
+          if (message.type === 'analysis-progress') {
+            next = message.partial
+              ? { ...current, result: message.partial }
+              : { ...current, progress: { fraction: message.fraction, stage: message.stage } };
+          } else if (message.type === 'analysis-done') {
+            next = {
+              ...current,
+              running: false,
+              progress: null,
+              result: message.result,
+              ms: message.ms,
+            };
           } else {
-            set({ sweep: { ...sweep, running: false, progress: null, error: message.message } });
+            next = { ...current, running: false, progress: null, error: message.message };
           }
+          set({ analyses: { ...state.analyses, [message.kind]: next } });
           return;
         }
       }
@@ -216,6 +209,8 @@ export function createAppStore(
             panels: message.panels,
             results: message.panels.map(() => null),
             resultSettings: state.settings,
+            // Also when the worker restarts a request by itself (device lost → CPU).
+            computing: true,
           });
           break;
         case 'progress':

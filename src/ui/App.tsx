@@ -3,6 +3,7 @@ import { useStore } from 'zustand';
 import { PRESETS } from '../experiments/settings';
 import type { AppStore } from '../state/store';
 import { Banners } from './Banners';
+import { BlockStructureView } from './BlockStructureView';
 import { Controls } from './Controls';
 import { exportCsv, exportJson, exportPng } from './exports';
 import { PanelView } from './PanelView';
@@ -98,6 +99,7 @@ export function App({ store }: { store: AppStore }) {
           <StatusLine store={store} />
           <SurfaceView store={store} />
           <WidthSweep store={store} />
+          <BlockStructureView store={store} />
         </main>
       </div>
     </div>

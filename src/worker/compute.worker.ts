@@ -4,13 +4,14 @@
 /// <reference lib="webworker" />
 import { CpuEngine } from '../engine/cpuEngine';
 import { GpuEngine } from '../engine/gpuEngine';
-import { type Engine, EngineError } from '../engine/types';
+import { type Engine, EngineError, type RunOptions } from '../engine/types';
+import { blockStructure } from '../experiments/blockStructure';
 import { computePanel, planPanels } from '../experiments/figure';
 import { agreementCheck, CPU_CAP_TEXT, checkCpuBudget } from '../experiments/limits';
 import type { FigureSettings } from '../experiments/settings';
 import { widthSweep } from '../experiments/sweep';
 import { SpecError } from '../model/spec';
-import type { FromWorker, GpuStatus, ToWorker } from './protocol';
+import type { AnalysisKind, AnalysisResults, FromWorker, GpuStatus, ToWorker } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -101,28 +102,42 @@ async function compute(id: number, settings: FigureSettings): Promise<void> {
   }
 }
 
-let sweepController: AbortController | null = null;
+type AnalysisRunner<K extends AnalysisKind> = (
+  engine: Engine,
+  settings: FigureSettings,
+  options: RunOptions & { onPartial?: (partial: AnalysisResults[K]) => void },
+) => Promise<AnalysisResults[K]>;
 
-async function sweep(id: number, settings: FigureSettings): Promise<void> {
-  sweepController?.abort();
+const ANALYSES: { [K in AnalysisKind]: AnalysisRunner<K> } = {
+  sweep: widthSweep,
+  blocks: blockStructure,
+};
+const analysisControllers = new Map<AnalysisKind, AbortController>();
+
+/** Runs one on-demand analysis; a newer request of the same kind supersedes it. */
+async function analyse(kind: AnalysisKind, id: number, settings: FigureSettings): Promise<void> {
+  analysisControllers.get(kind)?.abort();
   const controller = new AbortController();
-  sweepController = controller;
+  analysisControllers.set(kind, controller);
   await engineChosen;
   const start = performance.now();
+  const runner = ANALYSES[kind] as AnalysisRunner<AnalysisKind>;
   try {
-    const result = await widthSweep(engine(), settings, {
+    const result = await runner(engine(), settings, {
       signal: controller.signal,
       onProgress: (fraction, stage) =>
-        post({ type: 'sweep-progress', id, fraction, stage, point: null }),
-      onPoint: (point) =>
-        post({ type: 'sweep-progress', id, fraction: 0, stage: `m = ${point.width} done`, point }),
+        post({ type: 'analysis-progress', kind, id, fraction, stage, partial: null }),
+      onPartial: (partial) =>
+        post({ type: 'analysis-progress', kind, id, fraction: 0, stage: '', partial }),
     });
-    if (!controller.signal.aborted)
-      post({ type: 'sweep-done', id, result, ms: performance.now() - start });
+    if (!controller.signal.aborted) {
+      post({ type: 'analysis-done', kind, id, result, ms: performance.now() - start });
+    }
   } catch (error) {
     if (controller.signal.aborted) return;
     post({
-      type: 'sweep-error',
+      type: 'analysis-error',
+      kind,
       id,
       message: error instanceof Error ? error.message : String(error),
     });
@@ -142,8 +157,8 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     case 'compute':
       void compute(message.id, message.settings);
       break;
-    case 'sweep':
-      void sweep(message.id, message.settings);
+    case 'analysis':
+      void analyse(message.kind, message.id, message.settings);
       break;
     case 'simulate-device-loss':
       gpu?.simulateDeviceLoss();

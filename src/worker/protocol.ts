@@ -1,16 +1,26 @@
 // Messages between the page and the compute worker. Results are structured-cloned.
 
 import type { EngineInfo } from '../engine/types';
+import type { BlockStructure } from '../experiments/blockStructure';
 import type { PanelResult, PanelSpec } from '../experiments/figure';
 import type { FigureSettings } from '../experiments/settings';
-import type { SweepPoint, SweepResult } from '../experiments/sweep';
+import type { SweepResult } from '../experiments/sweep';
+
+/** On-demand analyses of the current settings, beside the figure. */
+export interface AnalysisResults {
+  /** Non-multilinear part against width (Theorem 2's rate). */
+  sweep: SweepResult;
+  /** Mixed second derivatives per pair of layers (Lemma 1(b)). */
+  blocks: BlockStructure;
+}
+export type AnalysisKind = keyof AnalysisResults;
 
 export type GpuStatus = 'pending' | 'ready' | 'unsupported' | 'no-adapter' | 'lost' | 'error';
 
 export type ToWorker =
   | { type: 'init'; useGpu: boolean }
   | { type: 'compute'; id: number; settings: FigureSettings }
-  | { type: 'sweep'; id: number; settings: FigureSettings }
+  | { type: 'analysis'; kind: AnalysisKind; id: number; settings: FigureSettings }
   | { type: 'retry-gpu' }
   /** Test hook: destroy the GPU device as if the driver had lost it. */
   | { type: 'simulate-device-loss' };
@@ -31,11 +41,19 @@ export type FromWorker =
   | { type: 'done'; id: number; ms: number }
   | { type: 'error'; id: number; message: string; field: string | null }
   | {
-      type: 'sweep-progress';
+      type: 'analysis-progress';
+      kind: AnalysisKind;
       id: number;
       fraction: number;
       stage: string;
-      point: SweepPoint | null;
+      /** What is known so far (the sweep's points), or null. */
+      partial: AnalysisResults[AnalysisKind] | null;
     }
-  | { type: 'sweep-done'; id: number; result: SweepResult; ms: number }
-  | { type: 'sweep-error'; id: number; message: string };
+  | {
+      type: 'analysis-done';
+      kind: AnalysisKind;
+      id: number;
+      result: AnalysisResults[AnalysisKind];
+      ms: number;
+    }
+  | { type: 'analysis-error'; kind: AnalysisKind; id: number; message: string };

@@ -62,7 +62,7 @@ export function SurfaceView({ store }: { store: AppStore }) {
   if (!available) return null;
   return (
     <section className="surface" data-testid="surface">
-      <div className="sweep-head">
+      <div className="analysis-head">
         <h2>Surface p(t₁, t₂) = g(W + t₁Δ₁ + t₂Δ₂; x)</h2>
         <label>
           direction{' '}

@@ -113,7 +113,7 @@ export class SurfaceScene {
       }
     }
 
-    // Box and axis labels.
+    // Bounding box.
     const box = new THREE.LineSegments(
       new THREE.EdgesGeometry(new THREE.BoxGeometry(2, 2, 2)),
       new THREE.LineBasicMaterial({ color: '#bbbbbb' }),

@@ -1,0 +1,54 @@
+// Frame of an on-demand analysis: a title, a run button, what it shows, status and a figure.
+import type { ReactNode } from 'react';
+import { useStore } from 'zustand';
+import type { AppStore } from '../state/store';
+import type { AnalysisKind } from '../worker/protocol';
+
+interface Props {
+  store: AppStore;
+  kind: AnalysisKind;
+  title: string;
+  button: string;
+  about: string;
+  /** One line describing the finished result, or null while there is none. */
+  summary: string | null;
+  children: ReactNode;
+}
+
+export function AnalysisSection({ store, kind, title, button, about, summary, children }: Props) {
+  const state = useStore(store, (s) => s.analyses[kind]);
+  const linear = useStore(
+    store,
+    (s) => s.settings.activation === 'identity' || s.settings.placement === 'none',
+  );
+  return (
+    <section className="analysis" data-testid={`analysis-${kind}`}>
+      <div className="analysis-head">
+        <h2>{title}</h2>
+        <button
+          type="button"
+          data-testid={`run-${kind}`}
+          disabled={!linear || state?.running}
+          onClick={() => store.getState().runAnalysis(kind)}
+        >
+          {state?.running ? 'Computing…' : button}
+        </button>
+        <span className="muted">
+          {linear ? about : 'Needs a linear network (σ = identity): it reads the exact polynomial.'}
+        </span>
+      </div>
+      {state && (
+        <>
+          {children}
+          <div className="muted" data-testid={`${kind}-status`}>
+            {state.error
+              ? `Failed: ${state.error}`
+              : state.running
+                ? `${Math.round((state.progress?.fraction ?? 0) * 100)}% — ${state.progress?.stage ?? 'starting'}`
+                : `${summary ?? ''} · ${((state.ms ?? 0) / 1000).toFixed(1)} s`}
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
