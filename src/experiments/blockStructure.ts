@@ -5,6 +5,7 @@
 import type { Engine, RunOptions } from '../engine/types';
 import { MAX_POLYNOMIAL_TERMS, multiIndex } from '../model/polynomial';
 import { isLinearNetwork, planLayers, SpecError } from '../model/spec';
+import { directionRequest } from './figure';
 import { type FigureSettings, networkSpec } from './settings';
 
 export interface BlockStructure {
@@ -51,14 +52,10 @@ export async function blockStructure(
   const result = await engine.polynomial(
     {
       spec,
-      directions: {
-        family: settings.family,
-        normalisation: settings.normalisation,
-        blockMask: spec.blocks.map(() => true),
-        count: settings.directions,
-        seed: settings.directionSeed,
-        outputIndex: settings.outputIndex,
-      },
+      directions: directionRequest(
+        settings,
+        spec.blocks.map(() => true),
+      ),
       grouping: 'per-layer',
     },
     options,

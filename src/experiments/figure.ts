@@ -107,11 +107,12 @@ export function float32NoiseFloor(spec: NetworkSpec, scale: number): number {
   return sumSqrt * 6e-8 * scale;
 }
 
-function directionRequest(settings: FigureSettings, panel: PanelSpec): DirectionRequest {
+/** The directions a figure's settings ask for, on the blocks of `blockMask`. */
+export function directionRequest(settings: FigureSettings, blockMask: boolean[]): DirectionRequest {
   return {
     family: settings.family,
     normalisation: settings.normalisation,
-    blockMask: panel.blockMask,
+    blockMask,
     count: settings.directions,
     seed: settings.directionSeed,
     outputIndex: settings.outputIndex,
@@ -152,7 +153,7 @@ export async function computePanel(
   const start = performance.now();
   const R = settings.radius;
   const o = settings.outputIndex;
-  const directions = directionRequest(settings, panel);
+  const directions = directionRequest(settings, panel.blockMask);
   const float32 = engine.info.precision === 'float32';
   if (!panel.exact) {
     const ts = Array.from(linspace(-R, R, GRID_POINTS));

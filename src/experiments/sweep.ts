@@ -4,7 +4,7 @@
 import type { Engine, RunOptions } from '../engine/types';
 import { MAX_POLYNOMIAL_TERMS } from '../model/polynomial';
 import { isLinearNetwork, SpecError } from '../model/spec';
-import { nonMultilinearPart } from './figure';
+import { directionRequest, nonMultilinearPart } from './figure';
 import { type FigureSettings, networkSpec } from './settings';
 
 export interface SweepPoint {
@@ -71,14 +71,10 @@ export async function widthSweep(
     const result = await engine.polynomial(
       {
         spec,
-        directions: {
-          family: settings.family,
-          normalisation: settings.normalisation,
-          blockMask: spec.blocks.map(() => true),
-          count: settings.directions,
-          seed: settings.directionSeed,
-          outputIndex: settings.outputIndex,
-        },
+        directions: directionRequest(
+          settings,
+          spec.blocks.map(() => true),
+        ),
         grouping: 'per-block',
       },
       {

@@ -42,18 +42,7 @@ function mulHi(a: number, b: number): number {
 
 /** High and low 32 bits of the 64-bit product a·b, from 16-bit halves (no 64-bit integers). */
 export function mulHiLo(a: number, b: number): [number, number] {
-  const aLo = a & 0xffff;
-  const aHi = a >>> 16;
-  const bLo = b & 0xffff;
-  const bHi = b >>> 16;
-  const ll = aLo * bLo;
-  const lh = aLo * bHi;
-  const hl = aHi * bLo;
-  const hh = aHi * bHi;
-  const cross = (ll >>> 16) + (lh & 0xffff) + (hl & 0xffff);
-  const hi = (hh + (lh >>> 16) + (hl >>> 16) + (cross >>> 16)) >>> 0;
-  const lo = Math.imul(a, b) >>> 0;
-  return [hi, lo];
+  return [mulHi(a, b), Math.imul(a, b) >>> 0];
 }
 
 /** Philox4x32 with `rounds` rounds (10 is the published default). Writes four words into `out`. */

@@ -6,7 +6,7 @@ import { CONTRASTS, MAX_PANEL_DIRECTIONS, RADIUS, UI_WIDTH } from '../experiment
 import { DIRECTION_FAMILIES, NORMALISATIONS } from '../model/directions';
 import { ACTIVATIONS, LIMITS, PLACEMENTS } from '../model/spec';
 import type { AppStore } from '../state/store';
-import { NumberField, Section, SelectField, WidthField } from './fields';
+import { NumberField, Section, SeedField, SelectField, WidthField } from './fields';
 
 const PLACEMENT_LABELS = {
   none: 'nowhere',
@@ -143,17 +143,14 @@ export function Controls({ store }: { store: AppStore }) {
           disabled={!linear}
           onChange={(v) => update({ contrast: v })}
         />
-        <div className="field">
-          <span className="label">
-            Network seed{' '}
-            <span className="mono" data-testid="seed">
-              {s.seed}
-            </span>
-          </span>
-          <button type="button" data-testid="new-network" onClick={newNetwork}>
-            New network
-          </button>
-        </div>
+        <SeedField
+          label="Network seed"
+          value={s.seed}
+          testId="seed"
+          action="New network"
+          actionTestId="new-network"
+          onAction={newNetwork}
+        />
       </Section>
       <Section title="Directions Δ">
         <SelectField
@@ -189,17 +186,14 @@ export function Controls({ store }: { store: AppStore }) {
           max={RADIUS.max}
           onCommit={(v) => update({ radius: v })}
         />
-        <div className="field">
-          <span className="label">
-            Direction seed{' '}
-            <span className="mono" data-testid="direction-seed">
-              {s.directionSeed}
-            </span>
-          </span>
-          <button type="button" data-testid="new-directions" onClick={newDirections}>
-            New directions
-          </button>
-        </div>
+        <SeedField
+          label="Direction seed"
+          value={s.directionSeed}
+          testId="direction-seed"
+          action="New directions"
+          actionTestId="new-directions"
+          onAction={newDirections}
+        />
         <label className="checkbox">
           <input
             type="checkbox"

@@ -186,3 +186,36 @@ export function Section({ title, children }: { title: string; children: ReactNod
     </fieldset>
   );
 }
+
+interface SeedFieldProps {
+  label: string;
+  value: number;
+  testId: string;
+  action: string;
+  actionTestId: string;
+  onAction: () => void;
+}
+
+/** A seed shown as text, with the button that draws a new one. */
+export function SeedField({
+  label,
+  value,
+  testId,
+  action,
+  actionTestId,
+  onAction,
+}: SeedFieldProps) {
+  return (
+    <div className="field">
+      <span className="label">
+        {label}{' '}
+        <span className="mono" data-testid={testId}>
+          {value}
+        </span>
+      </span>
+      <button type="button" data-testid={actionTestId} onClick={onAction}>
+        {action}
+      </button>
+    </div>
+  );
+}

@@ -2,6 +2,7 @@
 // Lemma 1(b) says the within-block squares fade as m grows and the across-block ones do not.
 
 import type { BlockStructure } from '../../experiments/blockStructure';
+import { prepareCanvas } from './canvas';
 
 /** Sequential light-to-dark blue, readable in greyscale. */
 function colour(f: number): string {
@@ -17,15 +18,9 @@ export function drawHeatmap(
   data: BlockStructure,
   dpr = window.devicePixelRatio || 1,
 ): void {
-  const w = canvas.clientWidth || 420;
-  const h = canvas.clientHeight || 360;
-  canvas.width = Math.round(w * dpr);
-  canvas.height = Math.round(h * dpr);
-  const ctx = canvas.getContext('2d');
-  if (!ctx) return;
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.fillStyle = '#fff';
-  ctx.fillRect(0, 0, w, h);
+  const prepared = prepareCanvas(canvas, { width: 420, height: 360 }, dpr);
+  if (!prepared) return;
+  const { ctx, width: w, height: h } = prepared;
   const L = data.blockOfLayer.length;
   const legendW = 90;
   const size = Math.min(w - 70 - legendW, h - 50);

@@ -3,6 +3,7 @@
 
 import type { PanelResult } from '../../experiments/figure';
 import { evaluatePolynomial } from '../../model/polynomial';
+import { drawAxisLabels, plotFont, prepareCanvas } from './canvas';
 
 /** Okabe–Ito: distinguishable with the common colour-vision deficiencies (yellow darkened for white). */
 export const DIRECTION_COLOURS = [
@@ -67,22 +68,10 @@ export function drawPanel(
   options: PlotOptions,
   dpr = window.devicePixelRatio || 1,
 ): void {
-  const cssWidth = canvas.clientWidth || 480;
-  const cssHeight = canvas.clientHeight || 320;
-  if (
-    canvas.width !== Math.round(cssWidth * dpr) ||
-    canvas.height !== Math.round(cssHeight * dpr)
-  ) {
-    canvas.width = Math.round(cssWidth * dpr);
-    canvas.height = Math.round(cssHeight * dpr);
-  }
-  const ctx = canvas.getContext('2d');
-  if (!ctx) return;
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.fillStyle = '#ffffff';
-  ctx.fillRect(0, 0, cssWidth, cssHeight);
-  const font = (size: number, weight = 400) =>
-    `${weight} ${size}px system-ui, -apple-system, 'Segoe UI', sans-serif`;
+  const prepared = prepareCanvas(canvas, { width: 480, height: 320 }, dpr);
+  if (!prepared) return;
+  const { ctx, width: cssWidth, height: cssHeight } = prepared;
+  const font = plotFont;
 
   const margin = { left: 62, right: 14, top: 30, bottom: 42 };
   const plotW = cssWidth - margin.left - margin.right;
@@ -129,16 +118,9 @@ export function drawPanel(
   ctx.strokeStyle = '#555';
   ctx.strokeRect(margin.left + 0.5, margin.top + 0.5, plotW, plotH);
 
-  // Axis labels.
-  ctx.fillStyle = '#111';
-  ctx.font = font(13);
+  const plot = { left: margin.left, top: margin.top, width: plotW, height: plotH };
+  drawAxisLabels(ctx, plot, cssHeight, 't', 'g(W + tΔ; x)');
   ctx.textAlign = 'center';
-  ctx.fillText('t', margin.left + plotW / 2, cssHeight - 6);
-  ctx.save();
-  ctx.translate(14, margin.top + plotH / 2);
-  ctx.rotate(-Math.PI / 2);
-  ctx.fillText('g(W + tΔ; x)', 0, 0);
-  ctx.restore();
 
   if (!result) {
     ctx.fillStyle = '#777';

@@ -2,6 +2,7 @@
 // faint dot, the theorem's O(1/√m) slope as a dashed reference, and the float32 noise floor.
 
 import type { SweepPoint, SweepResult } from '../../experiments/sweep';
+import { drawAxisLabels, plotFont, prepareCanvas } from './canvas';
 import { DIRECTION_COLOURS } from './drawPanel';
 
 export function drawSweep(
@@ -10,16 +11,10 @@ export function drawSweep(
   result: SweepResult | null,
   dpr = window.devicePixelRatio || 1,
 ): void {
-  const w = canvas.clientWidth || 600;
-  const h = canvas.clientHeight || 300;
-  canvas.width = Math.round(w * dpr);
-  canvas.height = Math.round(h * dpr);
-  const ctx = canvas.getContext('2d');
-  if (!ctx) return;
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.fillStyle = '#fff';
-  ctx.fillRect(0, 0, w, h);
-  const font = (size: number) => `${size}px system-ui, sans-serif`;
+  const prepared = prepareCanvas(canvas, { width: 600, height: 300 }, dpr);
+  if (!prepared) return;
+  const { ctx, width: w, height: h } = prepared;
+  const font = (size: number) => plotFont(size);
   const m = { left: 64, right: 16, top: 14, bottom: 40 };
   const pw = w - m.left - m.right;
   const ph = h - m.top - m.bottom;
@@ -69,15 +64,8 @@ export function drawSweep(
   }
   ctx.strokeStyle = '#555';
   ctx.strokeRect(m.left + 0.5, m.top + 0.5, pw, ph);
-  ctx.fillStyle = '#111';
-  ctx.font = font(13);
-  ctx.textAlign = 'center';
-  ctx.fillText('hidden width m (log)', m.left + pw / 2, h - 6);
-  ctx.save();
-  ctx.translate(14, m.top + ph / 2);
-  ctx.rotate(-Math.PI / 2);
-  ctx.fillText('non-multilinear part', 0, 0);
-  ctx.restore();
+  const plot = { left: m.left, top: m.top, width: pw, height: ph };
+  drawAxisLabels(ctx, plot, h, 'hidden width m (log)', 'non-multilinear part');
 
   ctx.save();
   ctx.beginPath();

@@ -1,0 +1,54 @@
+// Shared canvas set-up for the 2D plots: device-pixel backing store, CSS-pixel drawing units.
+
+export interface PreparedCanvas {
+  ctx: CanvasRenderingContext2D;
+  /** Size in CSS pixels (the drawing units). */
+  width: number;
+  height: number;
+}
+
+/**
+ * Sizes the backing store to CSS size × devicePixelRatio (crisp on high-DPI screens and
+ * projectors), scales the context so drawing is in CSS pixels, and clears to white.
+ */
+export function prepareCanvas(
+  canvas: HTMLCanvasElement,
+  fallback: { width: number; height: number },
+  dpr = window.devicePixelRatio || 1,
+): PreparedCanvas | null {
+  const width = canvas.clientWidth || fallback.width;
+  const height = canvas.clientHeight || fallback.height;
+  if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {
+    canvas.width = Math.round(width * dpr);
+    canvas.height = Math.round(height * dpr);
+  }
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return null;
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, width, height);
+  return { ctx, width, height };
+}
+
+export const plotFont = (size: number, weight = 400) =>
+  `${weight} ${size}px system-ui, -apple-system, 'Segoe UI', sans-serif`;
+
+/** Centred x-axis label at the bottom and rotated y-axis label at the left. */
+export function drawAxisLabels(
+  ctx: CanvasRenderingContext2D,
+  plot: { left: number; top: number; width: number; height: number },
+  canvasHeight: number,
+  xLabel: string,
+  yLabel: string,
+): void {
+  ctx.fillStyle = '#111';
+  ctx.font = plotFont(13);
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'alphabetic';
+  ctx.fillText(xLabel, plot.left + plot.width / 2, canvasHeight - 6);
+  ctx.save();
+  ctx.translate(14, plot.top + plot.height / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.fillText(yLabel, 0, 0);
+  ctx.restore();
+}
