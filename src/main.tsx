@@ -10,7 +10,8 @@ import './ui/styles.css';
 
 const { settings, problems } = readUrl();
 // ?gpu=0 forces the CPU engine (also what a browser without WebGPU gets).
-const useGpu = new URLSearchParams(window.location.search).get('gpu') !== '0' && 'gpu' in navigator;
+// Without navigator.gpu the worker reports 'unsupported' itself.
+const useGpu = new URLSearchParams(window.location.search).get('gpu') !== '0';
 let store: ReturnType<typeof createAppStore> | null = null;
 const pending: FromWorker[] = [];
 const client = createWorkerClient((message) => {
@@ -19,15 +20,6 @@ const client = createWorkerClient((message) => {
 }, useGpu);
 store = createAppStore(client, { settings, problems }, writeUrl);
 for (const m of pending) store.getState().handle(m);
-if (!('gpu' in navigator)) {
-  store.getState().handle({
-    type: 'engine',
-    info: { kind: 'cpu', adapter: 'CPU (float64 JavaScript)', precision: 'float64' },
-    gpu: 'unsupported',
-    message: null,
-    cpuCap: '',
-  });
-}
 bindHistory(store);
 // Normalise the URL (fills in defaults) without adding a history entry, then compute.
 store.getState().setSettings(settings, { history: 'replace' });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { planPanels } from '../src/experiments/figure';
 import {
   FIGURE1,
+  isLinearFigure,
   networkSpec,
   PRESETS,
   settingsFromQuery,
@@ -62,5 +63,16 @@ describe('panels', () => {
     expect(tanh.map((p) => p.id)).toEqual(['all', 'block-1', 'block-2']);
     expect(tanh.every((p) => !p.exact)).toBe(true);
     expect(tanh[0].title).toBe('(a) tanh inside blocks, all weights');
+  });
+});
+
+describe('isLinearFigure', () => {
+  it('follows where σ applies, not just the activation name', () => {
+    expect(isLinearFigure(FIGURE1)).toBe(true);
+    expect(isLinearFigure({ ...FIGURE1, activation: 'tanh', placement: 'all' })).toBe(false);
+    // tanh "inside block 1" with a one-layer block 1 applies σ nowhere.
+    expect(
+      isLinearFigure({ ...FIGURE1, activation: 'tanh', placement: 'first-block', layers: [1, 2] }),
+    ).toBe(true);
   });
 });

@@ -11,6 +11,7 @@ import {
   ACTIVATIONS,
   type Activation,
   type ActivationPlacement,
+  isLinearNetwork,
   LIMITS,
   type NetworkSpec,
   PLACEMENTS,
@@ -166,6 +167,11 @@ export function networkSpec(s: FigureSettings): NetworkSpec {
   };
 }
 
+/** True when the main network is linear, so its panels and analyses use exact polynomials. */
+export function isLinearFigure(s: FigureSettings): boolean {
+  return isLinearNetwork(networkSpec(s));
+}
+
 /** Resizes the per-block lists when B changes, repeating the last entry. */
 export function withBlocks(s: FigureSettings, blocks: number): FigureSettings {
   const resize = (list: number[], n: number, fill: number) =>
@@ -227,26 +233,21 @@ export function settingsFromQuery(
   const problems: UrlProblem[] = [];
   const s: FigureSettings = structuredClone(defaults);
 
-  const int = (param: string, min: number, max: number, set: (v: number) => void) => {
-    const raw = q.get(param);
-    if (raw === null) return;
-    const v = Number(raw);
-    if (raw.trim() === '' || !Number.isInteger(v) || v < min || v > max) {
-      problems.push({ param, value: raw, message: `must be an integer from ${min} to ${max}` });
-      return;
-    }
-    set(v);
-  };
-  const num = (param: string, min: number, max: number, set: (v: number) => void) => {
-    const raw = q.get(param);
-    if (raw === null) return;
-    const v = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(v) || v < min || v > max) {
-      problems.push({ param, value: raw, message: `must be a number from ${min} to ${max}` });
-      return;
-    }
-    set(v);
-  };
+  const scalar =
+    (integer: boolean) => (param: string, min: number, max: number, set: (v: number) => void) => {
+      const raw = q.get(param);
+      if (raw === null) return;
+      const v = Number(raw);
+      const ok = integer ? Number.isInteger(v) : Number.isFinite(v);
+      if (raw.trim() === '' || !ok || v < min || v > max) {
+        const kind = integer ? 'an integer' : 'a number';
+        problems.push({ param, value: raw, message: `must be ${kind} from ${min} to ${max}` });
+        return;
+      }
+      set(v);
+    };
+  const int = scalar(true);
+  const num = scalar(false);
   const ints = (
     param: string,
     length: number,

@@ -1,6 +1,7 @@
 // Frame of an on-demand analysis: a title, a run button, what it shows, status and a figure.
 import type { ReactNode } from 'react';
 import { useStore } from 'zustand';
+import { isLinearFigure } from '../experiments/settings';
 import type { AppStore } from '../state/store';
 import type { AnalysisKind } from '../worker/protocol';
 
@@ -17,10 +18,7 @@ interface Props {
 
 export function AnalysisSection({ store, kind, title, button, about, summary, children }: Props) {
   const state = useStore(store, (s) => s.analyses[kind]);
-  const linear = useStore(
-    store,
-    (s) => s.settings.activation === 'identity' || s.settings.placement === 'none',
-  );
+  const linear = useStore(store, (s) => isLinearFigure(s.settings));
   return (
     <section className="analysis" data-testid={`analysis-${kind}`}>
       <div className="analysis-head">

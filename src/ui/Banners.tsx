@@ -14,7 +14,7 @@ export function Banners({ store }: { store: AppStore }) {
         <div className="banner warn" data-testid="cpu-fallback-banner" role="alert">
           <strong>No WebGPU here — computing on the CPU.</strong>{' '}
           {gpuStatus === 'unsupported'
-            ? 'This browser has no WebGPU. Use a recent Chrome or Edge for the GPU engine.'
+            ? `${gpuMessage ?? 'This browser has no WebGPU.'} Use a recent Chrome or Edge for the GPU engine.`
             : gpuStatus === 'no-adapter'
               ? 'WebGPU is present but found no GPU adapter (blocklisted or headless GPU).'
               : `Starting WebGPU failed: ${gpuMessage}`}{' '}

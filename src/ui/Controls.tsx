@@ -2,7 +2,13 @@
 // into the URL and a new computation).
 
 import { useStore } from 'zustand';
-import { CONTRASTS, MAX_PANEL_DIRECTIONS, RADIUS, UI_WIDTH } from '../experiments/settings';
+import {
+  CONTRASTS,
+  isLinearFigure,
+  MAX_PANEL_DIRECTIONS,
+  RADIUS,
+  UI_WIDTH,
+} from '../experiments/settings';
 import { DIRECTION_FAMILIES, NORMALISATIONS } from '../model/directions';
 import { ACTIVATIONS, LIMITS, PLACEMENTS } from '../model/spec';
 import type { AppStore } from '../state/store';
@@ -26,7 +32,7 @@ export function Controls({ store }: { store: AppStore }) {
   const s = useStore(store, (state) => state.settings);
   const { update, setBlocks, newDirections, newNetwork } = store.getState();
   const sameWidth = s.widths.every((w) => w === s.widths[0]);
-  const linear = s.activation === 'identity' || s.placement === 'none';
+  const linear = isLinearFigure(s);
 
   return (
     <aside className="controls" aria-label="Settings">

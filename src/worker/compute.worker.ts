@@ -151,7 +151,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       if (message.useGpu) engineChosen = startGpu();
       else {
         gpuStatus = 'unsupported';
-        announce('WebGPU disabled by the page');
+        announce('WebGPU was turned off by ?gpu=0 in the address.');
       }
       break;
     case 'compute':
