@@ -107,7 +107,16 @@ describe('bad specs', () => {
       const runner: LaneRunner = {
         propagate: async () => {
           calls++;
-          return [];
+          return {
+            outputs: [],
+            store: {
+              path: 'generated',
+              storedMatrices: 0,
+              generatedMatrices: 0,
+              bytes: 0,
+              budgetBytes: 0,
+            },
+          };
         },
       };
       const info = new CpuEngine().info;

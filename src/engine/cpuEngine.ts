@@ -6,6 +6,7 @@
 import { cpuDirectionOps } from '../model/directions';
 import type { Matrix } from '../model/network';
 import { propagateLanes } from '../model/polynomial';
+import { planLayers } from '../model/spec';
 import { runGrid, runPolynomial } from './requests';
 import {
   type Engine,
@@ -33,7 +34,16 @@ const cpuLaneRunner: LaneRunner = {
       // Yield so a worker can receive a cancel message between directions.
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
-    return out;
+    return {
+      outputs: out,
+      store: {
+        path: 'generated',
+        storedMatrices: 0,
+        generatedMatrices: planLayers(spec).length,
+        bytes: 0,
+        budgetBytes: 0,
+      },
+    };
   },
 };
 

@@ -17,6 +17,7 @@ import type { Direction, DirectionOps } from '../model/directions';
 import { type Matrix, zeros } from '../model/network';
 import type { LanePlan } from '../model/polynomial';
 import { type Activation, type NetworkSpec, planLayers } from '../model/spec';
+import { SerialQueue } from './queue';
 import { runGrid, runPolynomial } from './requests';
 import {
   type Engine,
@@ -215,6 +216,7 @@ export class GpuEngine implements Engine {
   private readonly layout: GPUBindGroupLayout;
   private readonly pipelines: Record<KernelName, GPUComputePipeline>;
   private readonly buffers = new Map<string, GPUBuffer>();
+  private readonly queue = new SerialQueue();
   private bindGroupCache = new Map<string, GPUBindGroup>();
   private lostMessage: string | null = null;
   private destroyed = false;
@@ -311,12 +313,18 @@ export class GpuEngine implements Engine {
 
   polynomial(req: PolynomialRequest, options: RunOptions = {}): Promise<PolynomialResult> {
     this.checkAlive();
-    return runPolynomial(this.info, this.directionOps, this.laneRunner, req, options);
+    return this.queue.run(
+      () => runPolynomial(this.info, this.directionOps, this.laneRunner, req, options),
+      options.signal,
+    );
   }
 
   grid(req: GridRequest, options: RunOptions = {}): Promise<GridResult> {
     this.checkAlive();
-    return runGrid(this.info, this.directionOps, this.laneRunner, req, options);
+    return this.queue.run(
+      () => runGrid(this.info, this.directionOps, this.laneRunner, req, options),
+      options.signal,
+    );
   }
 
   /** Destroys the device without marking the engine destroyed: device.lost fires as on a real loss. */
@@ -440,8 +448,16 @@ export class GpuEngine implements Engine {
   }
 
   private readonly laneRunner: LaneRunner = {
-    propagate: (spec, directions, plan, x, options) =>
-      this.propagate(spec, directions, plan, x, options),
+    propagate: async (spec, directions, plan, x, options) => ({
+      outputs: await this.propagate(spec, directions, plan, x, options),
+      store: {
+        path: 'generated',
+        storedMatrices: 0,
+        generatedMatrices: planLayers(spec).length,
+        bytes: 0,
+        budgetBytes: 0,
+      },
+    }),
   };
 
   /** Y = α·G X (or α·Gᵀ X) on the GPU, for the forward and backward traces. */

@@ -66,7 +66,7 @@ async function runLanes(
   throwIfAborted(options.signal);
   const passStart = performance.now();
   const x = drawInput(spec.seed, spec.inputSize, 0);
-  const outputs = await runner.propagate(spec, directions, plan, x, options);
+  const { outputs, store } = await runner.propagate(spec, directions, plan, x, options);
   options.onProgress?.(1, 'done');
   const end = performance.now();
   const timing: Timing = {
@@ -75,7 +75,7 @@ async function runLanes(
     passMs: end - passStart,
     flops: lanePassFlops(spec, directions, plan.lanes),
   };
-  return { outputs, timing };
+  return { outputs, store, timing };
 }
 
 export async function runPolynomial(
@@ -96,8 +96,15 @@ export async function runPolynomial(
   }
   const layout = polynomialLayout(req.spec, req.directions.blockMask, req.grouping);
   const plan = polynomialLanes(req.spec, layout);
-  const { outputs, timing } = await runLanes(ops, runner, req.spec, req.directions, plan, options);
-  return { engine: info, layout, coefficients: outputs, timing };
+  const { outputs, store, timing } = await runLanes(
+    ops,
+    runner,
+    req.spec,
+    req.directions,
+    plan,
+    options,
+  );
+  return { engine: info, store, layout, coefficients: outputs, timing };
 }
 
 export async function runGrid(
@@ -113,6 +120,13 @@ export async function runGrid(
   const bad = req.ts.findIndex((t) => !Number.isFinite(t));
   if (bad >= 0) throw new SpecError(`ts[${bad}]`, req.ts[bad], 'must be a finite number');
   const plan = gridLanes(req.ts);
-  const { outputs, timing } = await runLanes(ops, runner, req.spec, req.directions, plan, options);
-  return { engine: info, ts: req.ts.slice(), values: outputs, timing };
+  const { outputs, store, timing } = await runLanes(
+    ops,
+    runner,
+    req.spec,
+    req.directions,
+    plan,
+    options,
+  );
+  return { engine: info, store, ts: req.ts.slice(), values: outputs, timing };
 }

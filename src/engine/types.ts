@@ -41,8 +41,30 @@ export interface Timing {
   flops: number;
 }
 
+/**
+ * What the weight store did for one request (docs/engine.md). Weight matrices are stored once
+ * while they fit the engine's memory budget and generated from Philox past it; both give the same
+ * values, so this changes speed, never results.
+ */
+export interface StoreReport {
+  /** 'stored': every generated matrix came from (or went into) the store; 'generated': none did. */
+  path: 'stored' | 'generated' | 'mixed';
+  /** Matrices read from the store (filled now or by an earlier request) and generated on the fly. */
+  storedMatrices: number;
+  generatedMatrices: number;
+  /** Bytes the store holds after this request, and its budget. */
+  bytes: number;
+  budgetBytes: number;
+}
+
+export function storePath(stored: number, generated: number): StoreReport['path'] {
+  if (generated === 0) return 'stored';
+  return stored === 0 ? 'generated' : 'mixed';
+}
+
 export interface PolynomialResult {
   engine: EngineInfo;
+  store: StoreReport;
   layout: PolynomialLayout;
   /** Per direction: k × layout.size coefficients, row-major (output o, term α). */
   coefficients: Matrix[];
@@ -51,6 +73,7 @@ export interface PolynomialResult {
 
 export interface GridResult {
   engine: EngineInfo;
+  store: StoreReport;
   ts: number[];
   /** Per direction: k × ts.length values of g(W + tΔ; x). */
   values: Matrix[];
@@ -74,7 +97,7 @@ export interface Engine {
 
 /**
  * The lane pass an engine must supply: run every direction's lanes through the network and
- * return each direction's k × lanes outputs.
+ * return each direction's k × lanes outputs, with what the weight store did.
  */
 export interface LaneRunner {
   propagate(
@@ -83,7 +106,7 @@ export interface LaneRunner {
     plan: LanePlan,
     x: Float64Array,
     options: RunOptions,
-  ): Promise<Matrix[]>;
+  ): Promise<{ outputs: Matrix[]; store: StoreReport }>;
 }
 
 export type EngineErrorKind =
