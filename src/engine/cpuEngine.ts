@@ -1,12 +1,26 @@
-// The CPU engine: the float64 model behind the Engine interface. It is the reference every GPU
-// result is checked against and the fallback when WebGPU is missing or lost.
-// Advantages: float64, runs everywhere, no set-up. Disadvantages: one thread, and every weight is
-// regenerated per use (O(m²) Philox calls per layer), so it is slow beyond m ≈ 2048 for m×m layers.
+// The CPU engine: the float64 model's arithmetic over stored float32 weights, every lane of every
+// direction in one pass, the rows of each product spread over every core (docs/engine.md).
+// It is the fallback when WebGPU is missing or lost, and the reference for the GPU engine.
+//
+// Advantages: float64 accumulation; runs everywhere; each weight is generated once (while the
+// store has room) and read once per lane pass, by the core that holds its rows. Disadvantages:
+// scalar JavaScript (no SIMD), and past the store budget every use of a weight regenerates it
+// from Philox (~70 ns per entry here), which then dominates.
 
-import { cpuDirectionOps } from '../model/directions';
-import type { Matrix } from '../model/network';
-import { propagateLanes } from '../model/polynomial';
-import { planLayers } from '../model/spec';
+import {
+  cpuDirectionOps,
+  type Direction,
+  type DirectionOps,
+  type DirectionRequest,
+} from '../model/directions';
+import { activate, type Matrix, zeros } from '../model/network';
+import type { LanePlan } from '../model/polynomial';
+import { Stream } from '../model/random';
+import { type NetworkSpec, planLayers } from '../model/spec';
+import { ShardPool, type ShardSpawner } from './cpu/pool';
+import { type DenseTerm, type MatrixRef, matrixKey } from './cpu/protocol';
+import { StoreLedger, type WantedMatrix } from './cpu/storeLedger';
+import { SerialQueue } from './queue';
 import { runGrid, runPolynomial } from './requests';
 import {
   type Engine,
@@ -18,59 +32,293 @@ import {
   type PolynomialRequest,
   type PolynomialResult,
   type RunOptions,
+  type StoreReport,
+  storePath,
   throwIfAborted,
 } from './types';
 
-const cpuLaneRunner: LaneRunner = {
-  async propagate(spec, directions, plan, x, options) {
-    const out: Matrix[] = [];
-    for (const [i, direction] of directions.entries()) {
-      throwIfAborted(options.signal);
-      out.push(propagateLanes(spec, direction, plan, x));
-      options.onProgress?.(
-        (i + 1) / directions.length,
-        `direction ${i + 1} of ${directions.length}`,
-      );
-      // Yield so a worker can receive a cancel message between directions.
-      await new Promise((resolve) => setTimeout(resolve, 0));
-    }
-    return {
-      outputs: out,
-      store: {
-        path: 'generated',
-        storedMatrices: 0,
-        generatedMatrices: planLayers(spec).length,
-        bytes: 0,
-        budgetBytes: 0,
-      },
-    };
-  },
-};
+/**
+ * Store budgets: weights are float32, so 512 MiB holds e.g. eight 4096 × 4096 layers. A browser
+ * tab shares its memory with the page and the GPU process, so it gets less than Node.
+ */
+export const CPU_STORE_BUDGET_BYTES = { node: 2 * 2 ** 30, browser: 512 * 2 ** 20 } as const;
+
+function runningInNode(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof p?.versions?.node === 'string';
+}
+
+export interface CpuEngineOptions {
+  /** Starts shard executors on other threads; without it every block runs on this thread. */
+  spawn?: ShardSpawner;
+  /** Number of executors to start (default: one per core, at most 16). */
+  workers?: number;
+  /** Bytes of float32 weights to keep (default CPU_STORE_BUDGET_BYTES for the environment). */
+  storeBudgetBytes?: number;
+}
+
+function defaultWorkers(): number {
+  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator
+    ?.hardwareConcurrency;
+  return Math.max(1, Math.min(16, cores ?? 2));
+}
 
 export class CpuEngine implements Engine {
-  readonly info: EngineInfo = {
-    kind: 'cpu',
-    adapter: 'CPU (float64 JavaScript)',
-    precision: 'float64',
-  };
+  readonly info: EngineInfo;
   readonly peakBytes = 0;
+  private readonly pool: ShardPool;
+  private readonly ledger: StoreLedger;
+  private readonly queue = new SerialQueue();
   private destroyed = false;
+  /** Keys used by the current request, and whether each was stored. */
+  private used = new Map<string, boolean>();
+
+  constructor(options: CpuEngineOptions = {}) {
+    const workers = options.spawn ? (options.workers ?? defaultWorkers()) : 0;
+    this.pool = new ShardPool(options.spawn ?? null, workers);
+    this.pool.onCrash = () => this.ledger.clear();
+    this.ledger = new StoreLedger(
+      options.storeBudgetBytes ??
+        (runningInNode() ? CPU_STORE_BUDGET_BYTES.node : CPU_STORE_BUDGET_BYTES.browser),
+    );
+    this.info = {
+      kind: 'cpu',
+      adapter:
+        workers > 0
+          ? `CPU (float64 JavaScript, ${workers} worker${workers > 1 ? 's' : ''})`
+          : 'CPU (float64 JavaScript, one thread)',
+      precision: 'float64',
+    };
+  }
+
+  /** Bytes of weights the store holds now, and its budget. */
+  get storeBytes(): number {
+    return this.ledger.bytes;
+  }
+  get storeBudgetBytes(): number {
+    return this.ledger.budgetBytes;
+  }
+
+  /** Drops every stored matrix (they are generated again when next needed). */
+  clearStore(): void {
+    this.pool.evict(this.ledger.clear());
+  }
 
   polynomial(req: PolynomialRequest, options: RunOptions = {}): Promise<PolynomialResult> {
     this.checkAlive();
-    return runPolynomial(this.info, cpuDirectionOps, cpuLaneRunner, req, options);
+    return this.queue.run(() => {
+      this.planStore(req.spec, req.directions);
+      return runPolynomial(this.info, this.ops, this.runner, req, options);
+    }, options.signal);
   }
 
   grid(req: GridRequest, options: RunOptions = {}): Promise<GridResult> {
     this.checkAlive();
-    return runGrid(this.info, cpuDirectionOps, cpuLaneRunner, req, options);
+    return this.queue.run(() => {
+      this.planStore(req.spec, req.directions);
+      return runGrid(this.info, this.ops, this.runner, req, options);
+    }, options.signal);
   }
 
   destroy(): void {
     this.destroyed = true;
+    this.pool.destroy();
+  }
+
+  /**
+   * Decides which of the request's matrices are stored: the network's weights first (shared by
+   * every direction, panel and analysis), then dense directions. Invalid specs are left for the
+   * request logic to reject with its own message.
+   */
+  private planStore(spec: NetworkSpec, directions: DirectionRequest): void {
+    this.used = new Map();
+    let layers: ReturnType<typeof planLayers>;
+    try {
+      layers = planLayers(spec);
+    } catch {
+      return;
+    }
+    const wanted: WantedMatrix[] = layers.map((layer) => ({
+      key: matrixKey({
+        seed: spec.seed,
+        stream: Stream.weights,
+        layer: layer.index,
+        rows: layer.outSize,
+        cols: layer.inSize,
+      }),
+      bytes: layer.outSize * layer.inSize * 4,
+    }));
+    if (directions?.family === 'gaussian' && Array.isArray(directions.blockMask)) {
+      for (let dir = 0; dir < (directions.count ?? 0); dir++) {
+        for (const layer of layers) {
+          if (!directions.blockMask[layer.block]) continue;
+          wanted.push({
+            key: matrixKey({
+              seed: directions.seed,
+              stream: Stream.denseDirection(dir),
+              layer: layer.index,
+              rows: layer.outSize,
+              cols: layer.inSize,
+            }),
+            bytes: layer.outSize * layer.inSize * 4,
+          });
+        }
+      }
+    }
+    this.pool.evict(this.ledger.plan(wanted).evict);
+  }
+
+  private ref(seed: number, stream: number, layer: number, rows: number, cols: number): MatrixRef {
+    const key = matrixKey({ seed, stream, layer, rows, cols });
+    const store = this.ledger.has(key);
+    this.used.set(key, store);
+    return { seed, stream, layer, rows, cols, store };
+  }
+
+  private report(): StoreReport {
+    let stored = 0;
+    let generated = 0;
+    for (const s of this.used.values()) {
+      if (s) stored++;
+      else generated++;
+    }
+    return {
+      path: storePath(stored, generated),
+      storedMatrices: stored,
+      generatedMatrices: generated,
+      bytes: this.ledger.bytes,
+      budgetBytes: this.ledger.budgetBytes,
+    };
+  }
+
+  private readonly ops: DirectionOps = {
+    ...cpuDirectionOps,
+    matmul: async (seed, stream, layer, gRows, gCols, x, alpha, transposed) => {
+      const ref = this.ref(seed, stream, layer, gRows, gCols);
+      const n = x.cols;
+      if (!transposed) {
+        const data = await this.pool.product(ref, x.data, n, alpha, [], null);
+        return { rows: gRows, cols: n, data };
+      }
+      const data = await this.pool.transposedProduct(ref, x.data, n, alpha);
+      return { rows: gCols, cols: n, data };
+    },
+    denseNormSquared: (seed, stream, layer, rows, cols) =>
+      this.pool.normSquared(this.ref(seed, stream, layer, rows, cols)),
+  };
+
+  private readonly runner: LaneRunner = {
+    propagate: async (spec, directions, plan, x, options) => ({
+      outputs: await this.propagate(spec, directions, plan, x, options),
+      store: this.report(),
+    }),
+  };
+
+  /**
+   * The lane pass: every direction's lanes side by side in one state (rows × N lanes, N =
+   * directions × lanes per direction), so each layer's weights are read once for all of them.
+   * Per layer ℓ:  Y = s_ℓ W H  (+ s_ℓ Δ_d X_c on direction d's lanes, dense Δ, in the same sweep
+   * over the rows)  + s_ℓ u_d (v_dᵀ X_c) for rank-one Δ, then σ. X_c holds, for each lane, the
+   * lane it reads through Δ times its weight (polynomialLanes / gridLanes).
+   */
+  private async propagate(
+    spec: NetworkSpec,
+    directions: Direction[],
+    plan: LanePlan,
+    x: Float64Array,
+    options: RunOptions,
+  ): Promise<Matrix[]> {
+    const layers = planLayers(spec);
+    const n = plan.lanes;
+    const N = directions.length * n;
+    let h: Float64Array = new Float64Array(spec.inputSize * N);
+    for (let c = 0; c < N; c++) {
+      if (!plan.startsAtInput(c % n)) continue;
+      for (let r = 0; r < spec.inputSize; r++) h[r * N + c] = x[r];
+    }
+    for (const layer of layers) {
+      throwIfAborted(options.signal);
+      const coupling = plan.coupling(layer);
+      const pieces = directions.map((d) => d.layers[layer.index]);
+      const live = coupling !== null && pieces.some((p) => p.kind !== 'zero' && p.scale !== 0);
+      let xc: Float64Array | null = null;
+      if (live && coupling) {
+        // X_c[:, d·n + i] = weight_i · H[:, d·n + source_i] (zero where lane i reads nothing).
+        xc = new Float64Array(layer.inSize * N);
+        for (let d = 0; d < directions.length; d++) {
+          for (let i = 0; i < n; i++) {
+            const src = coupling.source[i];
+            if (src < 0) continue;
+            const w = coupling.weight[i];
+            const to = d * n + i;
+            const from = d * n + src;
+            for (let r = 0; r < layer.inSize; r++) xc[r * N + to] = w * h[r * N + from];
+          }
+        }
+      }
+      const dense: DenseTerm[] = [];
+      if (xc) {
+        pieces.forEach((piece, d) => {
+          if (piece.kind !== 'dense' || piece.scale === 0) return;
+          dense.push({
+            matrix: this.ref(piece.seed, piece.stream, layer.index, layer.outSize, layer.inSize),
+            alpha: layer.scale * piece.scale,
+            c0: d * n,
+            c1: (d + 1) * n,
+          });
+        });
+      }
+      const weights = this.ref(spec.seed, Stream.weights, layer.index, layer.outSize, layer.inSize);
+      const y = await this.pool.product(weights, h, N, layer.scale, dense, xc, options.signal);
+      if (xc) addRankOneTerms(pieces, layer.scale, layer.inSize, layer.outSize, n, N, xc, y);
+      if (layer.activation !== 'identity') {
+        for (let i = 0; i < y.length; i++) y[i] = activate(layer.activation, y[i]);
+      }
+      h = y;
+      options.onProgress?.(
+        (layer.index + 1) / layers.length,
+        `layer ${layer.index + 1} of ${layers.length}`,
+      );
+    }
+    return directions.map((_, d) => {
+      const out = zeros(spec.outputSize, n);
+      for (let r = 0; r < spec.outputSize; r++) {
+        for (let i = 0; i < n; i++) out.data[r * n + i] = h[r * N + d * n + i];
+      }
+      return out;
+    });
   }
 
   private checkAlive(): void {
     if (this.destroyed) throw new EngineError('destroyed', 'CpuEngine used after destroy()');
   }
+}
+
+/** Y[:, lanes of d] += s_ℓ · scale_d · u_d (v_dᵀ X_c[:, lanes of d]): O((in + out) · lanes). */
+function addRankOneTerms(
+  pieces: Direction['layers'],
+  layerScale: number,
+  inSize: number,
+  outSize: number,
+  n: number,
+  N: number,
+  xc: Float64Array,
+  y: Float64Array,
+): void {
+  const dots = new Float64Array(n);
+  pieces.forEach((piece, d) => {
+    if (piece.kind !== 'rankOne' || piece.scale === 0) return;
+    dots.fill(0);
+    for (let r = 0; r < inSize; r++) {
+      const v = piece.v[r];
+      const o = r * N + d * n;
+      for (let i = 0; i < n; i++) dots[i] += v * xc[o + i];
+    }
+    const alpha = layerScale * piece.scale;
+    for (let r = 0; r < outSize; r++) {
+      const u = alpha * piece.u[r];
+      const o = r * N + d * n;
+      for (let i = 0; i < n; i++) y[o + i] += u * dots[i];
+    }
+  });
 }

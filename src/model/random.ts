@@ -90,6 +90,7 @@ export function philox4x32(
  * GPU Computing Gems, 2011; relative error < 4e-7). Using 24 bits makes 2u − 1 exact in float32,
  * and the method needs only log and sqrt, whose WGSL accuracy is a few ulp (WGSL's cos, needed by
  * Box–Muller, is only guaranteed to 2^-11 absolute). Tails are cut at |z| ≈ 5.4 (P ≈ 6e-8).
+ * The result is a float32 value (relative rounding ≤ 6e-8, far inside the erfinv error).
  */
 export function gaussianFromWord(word: number): number {
   const n = 2 * (word >>> 8) + 1 - 0x1000000; // odd integer, |n| < 2^24
@@ -121,7 +122,10 @@ export function gaussianFromWord(word: number): number {
     p = 1.00167406 + p * w;
     p = 2.83297682 + p * w;
   }
-  return Math.SQRT2 * p * x;
+  // Rounded to float32: every draw is a float32 number, so a weight stored in a Float32Array (the
+  // engines' weight stores) is bit-identical to the same weight generated again, and the GPU's
+  // float32 weights differ from these only by its float32 arithmetic in erfinv.
+  return Math.fround(Math.SQRT2 * p * x);
 }
 
 /** The 32-bit word behind entry (row, col) of matrix `layer` in `stream`. */

@@ -1,0 +1,186 @@
+// One shard executor: answers ToShard messages block by block and keeps the row blocks it was
+// asked to store. The same class runs inside a Web Worker, a Node worker thread, or the engine's
+// own thread, so every placement computes with the same code and gives the same bits.
+
+import { fillRows, productRows, sumOfSquares, transposedProductRows } from './kernels';
+import { blockRows, type FromShard, type MatrixRef, matrixKey, type ToShard } from './protocol';
+
+/** Rows generated at a time on the generated path: about 1 MiB of float32 per chunk. */
+const CHUNK_FLOATS = 1 << 18;
+/** Let messages in (a cancel) at least this often while working through blocks. */
+const YIELD_EVERY_MS = 15;
+
+export type Reply = (message: FromShard, transfer?: Transferable[]) => void;
+
+/** A macrotask turn without timer clamping (setTimeout(0) is clamped to 4 ms when nested). */
+function yieldToMessages(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+export class ShardExecutor {
+  /** matrixKey → (block → its rows, float32). */
+  private readonly store = new Map<string, Map<number, Float32Array>>();
+  private readonly cancelled = new Set<number>();
+  private scratch = new Float32Array(0);
+  private acc = new Float64Array(0);
+  private lastYield = 0;
+  /** Messages run one after another, in arrival order (cancel and evict act at once). */
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly reply: Reply) {}
+
+  receive(message: ToShard): void {
+    if (message.type === 'cancel') {
+      this.cancelled.add(message.job);
+      return;
+    }
+    if (message.type === 'evict') {
+      for (const key of message.keys) this.store.delete(key);
+      return;
+    }
+    this.queue = this.queue.then(() => this.run(message)).catch(() => undefined);
+  }
+
+  /** Bytes of float32 rows this executor holds. */
+  get storedBytes(): number {
+    let bytes = 0;
+    for (const blocks of this.store.values())
+      for (const rows of blocks.values()) bytes += rows.byteLength;
+    return bytes;
+  }
+
+  private async run(message: Exclude<ToShard, { type: 'cancel' | 'evict' }>): Promise<void> {
+    try {
+      for (const block of message.blocks) {
+        if (this.cancelled.has(message.job)) break;
+        if (performance.now() - this.lastYield > YIELD_EVERY_MS) {
+          await yieldToMessages();
+          this.lastYield = performance.now();
+          if (this.cancelled.has(message.job)) break;
+        }
+        const values = this.block(message, block);
+        this.reply({ type: 'block', job: message.job, block, values }, [values.buffer]);
+      }
+    } catch (error) {
+      this.reply({
+        type: 'error',
+        job: message.job,
+        message: error instanceof Error ? error.message : String(error),
+      });
+    }
+    this.cancelled.delete(message.job);
+  }
+
+  private block(message: Exclude<ToShard, { type: 'cancel' | 'evict' }>, block: number) {
+    const [r0, r1] = blockRows(message.matrix.rows, block);
+    const { cols } = message.matrix;
+    switch (message.type) {
+      case 'product': {
+        const { n, x, xc } = message;
+        const y = new Float64Array((r1 - r0) * n);
+        this.forRows(message.matrix, block, (g, offset, first, count) => {
+          productRows(
+            g,
+            offset,
+            count,
+            cols,
+            x,
+            n,
+            0,
+            n,
+            message.alpha,
+            y.subarray(first * n),
+            false,
+            this.accumulator(n),
+          );
+        });
+        for (const term of message.dense) {
+          if (!xc) throw new Error('a dense direction term needs the coupled lanes X_c');
+          this.forRows(term.matrix, block, (g, offset, first, count) => {
+            productRows(
+              g,
+              offset,
+              count,
+              cols,
+              xc,
+              n,
+              term.c0,
+              term.c1,
+              term.alpha,
+              y.subarray(first * n),
+              true,
+              this.accumulator(n),
+            );
+          });
+        }
+        return y;
+      }
+      case 'transposed': {
+        const { n, x } = message;
+        const p = new Float64Array(cols * n);
+        this.forRows(message.matrix, block, (g, offset, first, count) => {
+          const rows = x.subarray((r0 + first) * n, (r0 + first + count) * n);
+          transposedProductRows(g, offset, count, cols, rows, n, p);
+        });
+        return p;
+      }
+      case 'norm': {
+        let sum = 0;
+        this.forRows(message.matrix, block, (g, offset, _first, count) => {
+          sum += sumOfSquares(g.subarray(offset), count * cols);
+        });
+        return Float64Array.of(sum);
+      }
+    }
+  }
+
+  /**
+   * Calls `use(g, offset, first, count)` over the block's rows: once with the stored rows (filled
+   * now if the matrix is to be stored and is not yet), or chunk by chunk from the generator.
+   * `first` counts rows from the block's start.
+   */
+  private forRows(
+    m: MatrixRef,
+    block: number,
+    use: (g: Float32Array, offset: number, first: number, count: number) => void,
+  ): void {
+    const [r0, r1] = blockRows(m.rows, block);
+    if (r1 <= r0) return;
+    if (m.store) {
+      const key = matrixKey(m);
+      let blocks = this.store.get(key);
+      if (!blocks) {
+        blocks = new Map();
+        this.store.set(key, blocks);
+      }
+      let rows = blocks.get(block);
+      if (!rows) {
+        rows = new Float32Array((r1 - r0) * m.cols);
+        fillRows(m.seed, m.stream, m.layer, m.cols, r0, r1, rows);
+        blocks.set(block, rows);
+      }
+      use(rows, 0, 0, r1 - r0);
+      return;
+    }
+    const chunkRows = Math.max(1, Math.floor(CHUNK_FLOATS / Math.max(1, m.cols)));
+    const size = Math.min(r1 - r0, chunkRows) * m.cols;
+    if (this.scratch.length < size) this.scratch = new Float32Array(size);
+    for (let first = 0; first < r1 - r0; first += chunkRows) {
+      const count = Math.min(chunkRows, r1 - r0 - first);
+      fillRows(m.seed, m.stream, m.layer, m.cols, r0 + first, r0 + first + count, this.scratch);
+      use(this.scratch, 0, first, count);
+    }
+  }
+
+  private accumulator(n: number): Float64Array {
+    if (this.acc.length < n) this.acc = new Float64Array(n);
+    return this.acc;
+  }
+}

@@ -1,0 +1,125 @@
+// The CPU engine's inner loops, shared by the in-thread executor and the shard workers. Pure
+// functions over typed arrays: no messages, no stores, no engine state.
+//
+// Matrices are row-major. A weight block holds rows [rowStart, rowEnd) of a generated matrix G
+// (seed, stream, layer) as float32 — the exact values of gaussianFromWord, which are float32 numbers
+// (docs/engine.md, "Why float32 weights"). Hidden states X are float64, shape inner × n (one column
+// per lane); products accumulate in float64.
+
+import { gaussianFromWord, philox4x32 } from '../../model/random';
+
+/** Writes rows [rowStart, rowEnd) of the cols-wide Gaussian matrix `layer` of (seed, stream). */
+export function fillRows(
+  seed: number,
+  stream: number,
+  layer: number,
+  cols: number,
+  rowStart: number,
+  rowEnd: number,
+  out: Float32Array,
+  outOffset = 0,
+): void {
+  const words = new Uint32Array(4);
+  const quads = cols >>> 2;
+  const tail = cols & 3;
+  let o = outOffset;
+  for (let r = rowStart; r < rowEnd; r++) {
+    for (let q = 0; q < quads; q++) {
+      philox4x32(q, r, layer, 0, seed, stream, words);
+      out[o] = gaussianFromWord(words[0]);
+      out[o + 1] = gaussianFromWord(words[1]);
+      out[o + 2] = gaussianFromWord(words[2]);
+      out[o + 3] = gaussianFromWord(words[3]);
+      o += 4;
+    }
+    if (tail > 0) {
+      philox4x32(quads, r, layer, 0, seed, stream, words);
+      for (let j = 0; j < tail; j++) out[o + j] = gaussianFromWord(words[j]);
+      o += tail;
+    }
+  }
+}
+
+/** Σ g² over a block of `count` stored values (float64 sum, in index order). */
+export function sumOfSquares(values: Float32Array, count: number): number {
+  let sum = 0;
+  for (let i = 0; i < count; i++) sum += values[i] * values[i];
+  return sum;
+}
+
+/**
+ * Y[r, c] (= or +=) alpha · Σ_k G[r, k] X[k, c] for the rows of one block and lanes c ∈ [c0, c1).
+ *
+ *   g: rowCount × cols (float32) at gOffset;  x: cols × n;  y: rowCount × n;  acc: ≥ n scratch.
+ *
+ * Four inner indices per step, so each y entry is loaded and stored once per four multiply-adds.
+ * The summation order depends only on (r, k, c), never on how rows are split across workers:
+ * a pool of 1 and a pool of N give bit-identical results.
+ */
+export function productRows(
+  g: Float32Array,
+  gOffset: number,
+  rowCount: number,
+  cols: number,
+  x: Float64Array,
+  n: number,
+  c0: number,
+  c1: number,
+  alpha: number,
+  y: Float64Array,
+  accumulate: boolean,
+  acc: Float64Array,
+): void {
+  const k4 = cols - (cols & 3);
+  for (let r = 0; r < rowCount; r++) {
+    const go = gOffset + r * cols;
+    acc.fill(0, c0, c1);
+    let k = 0;
+    for (; k < k4; k += 4) {
+      const w0 = g[go + k];
+      const w1 = g[go + k + 1];
+      const w2 = g[go + k + 2];
+      const w3 = g[go + k + 3];
+      const x0 = k * n;
+      const x1 = x0 + n;
+      const x2 = x1 + n;
+      const x3 = x2 + n;
+      for (let c = c0; c < c1; c++) {
+        acc[c] += w0 * x[x0 + c] + w1 * x[x1 + c] + w2 * x[x2 + c] + w3 * x[x3 + c];
+      }
+    }
+    for (; k < cols; k++) {
+      const w = g[go + k];
+      const xo = k * n;
+      for (let c = c0; c < c1; c++) acc[c] += w * x[xo + c];
+    }
+    const yo = r * n;
+    if (accumulate) for (let c = c0; c < c1; c++) y[yo + c] += alpha * acc[c];
+    else for (let c = c0; c < c1; c++) y[yo + c] = alpha * acc[c];
+  }
+}
+
+/**
+ * P[k, c] += Σ_r G[r, k] X[r, c] over the rows of one block (the transposed product of a backward
+ * pass): g rowCount × cols, x rowCount × n (the block's rows of X), p cols × n. Unscaled partial
+ * sums; the caller adds the blocks' partials in block order and scales.
+ */
+export function transposedProductRows(
+  g: Float32Array,
+  gOffset: number,
+  rowCount: number,
+  cols: number,
+  x: Float64Array,
+  n: number,
+  p: Float64Array,
+): void {
+  for (let r = 0; r < rowCount; r++) {
+    const go = gOffset + r * cols;
+    const xo = r * n;
+    for (let k = 0; k < cols; k++) {
+      const w = g[go + k];
+      const po = k * n;
+      for (let c = 0; c < n; c++) p[po + c] += w * x[xo + c];
+    }
+  }
+}
