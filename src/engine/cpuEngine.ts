@@ -17,9 +17,11 @@ import { activate, type Matrix, zeros } from '../model/network';
 import type { LanePlan } from '../model/polynomial';
 import { Stream } from '../model/random';
 import { type NetworkSpec, planLayers } from '../model/spec';
+import { javascriptKernels, type KernelSet } from './cpu/kernels';
 import { ShardPool, type ShardSpawner } from './cpu/pool';
 import { type DenseTerm, type MatrixRef, matrixKey } from './cpu/protocol';
 import { StoreLedger, type WantedMatrix } from './cpu/storeLedger';
+import { WasmKernels } from './cpu/wasmKernels';
 import { SerialQueue } from './queue';
 import { runGrid, runPolynomial } from './requests';
 import {
@@ -72,6 +74,7 @@ export class CpuEngine implements Engine {
   private destroyed = false;
   /** Keys used by the current request, and whether each was stored. */
   private used = new Map<string, boolean>();
+  private signal: AbortSignal | undefined;
 
   constructor(options: CpuEngineOptions = {}) {
     const workers = options.spawn ? (options.workers ?? defaultWorkers()) : 0;
@@ -107,7 +110,7 @@ export class CpuEngine implements Engine {
   polynomial(req: PolynomialRequest, options: RunOptions = {}): Promise<PolynomialResult> {
     this.checkAlive();
     return this.queue.run(() => {
-      this.planStore(req.spec, req.directions);
+      this.begin(req.spec, req.directions, options.signal);
       return runPolynomial(this.info, this.ops, this.runner, req, options);
     }, options.signal);
   }
@@ -115,7 +118,7 @@ export class CpuEngine implements Engine {
   grid(req: GridRequest, options: RunOptions = {}): Promise<GridResult> {
     this.checkAlive();
     return this.queue.run(() => {
-      this.planStore(req.spec, req.directions);
+      this.begin(req.spec, req.directions, options.signal);
       return runGrid(this.info, this.ops, this.runner, req, options);
     }, options.signal);
   }
@@ -123,6 +126,12 @@ export class CpuEngine implements Engine {
   destroy(): void {
     this.destroyed = true;
     this.pool.destroy();
+  }
+
+  /** Starts a request: its cancel signal reaches the set-up's products too. */
+  private begin(spec: NetworkSpec, directions: DirectionRequest, signal?: AbortSignal): void {
+    this.signal = signal;
+    this.planStore(spec, directions);
   }
 
   /**
@@ -197,15 +206,25 @@ export class CpuEngine implements Engine {
       const ref = this.ref(seed, stream, layer, gRows, gCols);
       const n = x.cols;
       if (!transposed) {
-        const data = await this.pool.product(ref, x.data, n, alpha, [], null);
+        const data = await this.pool.product(ref, x.data, n, alpha, [], null, this.signal);
         return { rows: gRows, cols: n, data };
       }
-      const data = await this.pool.transposedProduct(ref, x.data, n, alpha);
+      const data = await this.pool.transposedProduct(ref, x.data, n, alpha, this.signal);
       return { rows: gCols, cols: n, data };
     },
     denseNormSquared: (seed, stream, layer, rows, cols) =>
-      this.pool.normSquared(this.ref(seed, stream, layer, rows, cols)),
+      this.pool.normSquared(this.ref(seed, stream, layer, rows, cols), this.signal),
+    // ξ of aligned directions: row 0 of `count` streams, with the executors' generator.
+    gaussianVectors: async (seed, firstStream, count, layer, length) => {
+      const row = new Float32Array(length);
+      return Array.from({ length: count }, (_, i) => {
+        this.vectorKernels.fillRows(seed, firstStream + i, layer, length, 0, 1, row);
+        return Float64Array.from(row);
+      });
+    },
   };
+  /** Kernels for the host-side vectors (the same generator as the executors, bit for bit). */
+  private readonly vectorKernels: KernelSet = WasmKernels.create() ?? javascriptKernels();
 
   private readonly runner: LaneRunner = {
     propagate: async (spec, directions, plan, x, options) => ({
@@ -244,17 +263,7 @@ export class CpuEngine implements Engine {
       let xc: Float64Array | null = null;
       if (live && coupling) {
         // X_c[:, d·n + i] = weight_i · H[:, d·n + source_i] (zero where lane i reads nothing).
-        xc = new Float64Array(layer.inSize * N);
-        for (let d = 0; d < directions.length; d++) {
-          for (let i = 0; i < n; i++) {
-            const src = coupling.source[i];
-            if (src < 0) continue;
-            const w = coupling.weight[i];
-            const to = d * n + i;
-            const from = d * n + src;
-            for (let r = 0; r < layer.inSize; r++) xc[r * N + to] = w * h[r * N + from];
-          }
-        }
+        xc = gatherCoupledLanes(h, layer.inSize, N, n, coupling.source, coupling.weight);
       }
       const dense: DenseTerm[] = [];
       if (xc) {
@@ -294,7 +303,35 @@ export class CpuEngine implements Engine {
   }
 }
 
-/** Y[:, lanes of d] += s_ℓ · scale_d · u_d (v_dᵀ X_c[:, lanes of d]): O((in + out) · lanes). */
+/**
+ * X_c[:, d·n + i] = weight_i · H[:, d·n + source_i] (zero where lane i reads nothing), swept row
+ * by row so both matrices are read in memory order.
+ */
+function gatherCoupledLanes(
+  h: Float64Array,
+  rows: number,
+  N: number,
+  n: number,
+  source: Int32Array,
+  weight: Float64Array,
+): Float64Array {
+  const xc = new Float64Array(rows * N);
+  for (let r = 0; r < rows; r++) {
+    const o = r * N;
+    for (let base = o; base < o + N; base += n) {
+      for (let i = 0; i < n; i++) {
+        const src = source[i];
+        if (src >= 0) xc[base + i] = weight[i] * h[base + src];
+      }
+    }
+  }
+  return xc;
+}
+
+/**
+ * Y[:, lanes of d] += s_ℓ · scale_d · u_d (v_dᵀ X_c[:, lanes of d]) for every rank-one piece:
+ * O((in + out) · N), with X_c and Y swept row by row.
+ */
 function addRankOneTerms(
   pieces: Direction['layers'],
   layerScale: number,
@@ -305,20 +342,27 @@ function addRankOneTerms(
   xc: Float64Array,
   y: Float64Array,
 ): void {
-  const dots = new Float64Array(n);
+  const live: { d: number; u: Float64Array; v: Float64Array; alpha: number }[] = [];
   pieces.forEach((piece, d) => {
-    if (piece.kind !== 'rankOne' || piece.scale === 0) return;
-    dots.fill(0);
-    for (let r = 0; r < inSize; r++) {
-      const v = piece.v[r];
-      const o = r * N + d * n;
-      for (let i = 0; i < n; i++) dots[i] += v * xc[o + i];
-    }
-    const alpha = layerScale * piece.scale;
-    for (let r = 0; r < outSize; r++) {
-      const u = alpha * piece.u[r];
-      const o = r * N + d * n;
-      for (let i = 0; i < n; i++) y[o + i] += u * dots[i];
-    }
+    if (piece.kind === 'rankOne' && piece.scale !== 0)
+      live.push({ d, u: piece.u, v: piece.v, alpha: layerScale * piece.scale });
   });
+  if (live.length === 0) return;
+  const dots = new Float64Array(N);
+  for (let r = 0; r < inSize; r++) {
+    const o = r * N;
+    for (const { d, v } of live) {
+      const vr = v[r];
+      const base = d * n;
+      for (let i = base; i < base + n; i++) dots[i] += vr * xc[o + i];
+    }
+  }
+  for (let r = 0; r < outSize; r++) {
+    const o = r * N;
+    for (const { d, u, alpha } of live) {
+      const ur = alpha * u[r];
+      const base = d * n;
+      for (let i = base; i < base + n; i++) y[o + i] += ur * dots[i];
+    }
+  }
 }

@@ -127,7 +127,7 @@ export function validateDirectionRequest(
 
 function normalised(v: Float64Array): { unit: Float64Array; norm: number } {
   let s = 0;
-  for (const a of v) s += a * a;
+  for (let i = 0; i < v.length; i++) s += v[i] * v[i];
   const norm = Math.sqrt(s);
   const unit = new Float64Array(v.length);
   if (norm > 0) for (let i = 0; i < v.length; i++) unit[i] = v[i] / norm;

@@ -2,8 +2,9 @@
 // asked to store. The same class runs inside a Web Worker, a Node worker thread, or the engine's
 // own thread, so every placement computes with the same code and gives the same bits.
 
-import { fillRows, productRows, sumOfSquares, transposedProductRows } from './kernels';
+import { javascriptKernels, type KernelSet } from './kernels';
 import { blockRows, type FromShard, type MatrixRef, matrixKey, type ToShard } from './protocol';
+import { WasmKernels } from './wasmKernels';
 
 /** Rows generated at a time on the generated path: about 1 MiB of float32 per chunk. */
 const CHUNK_FLOATS = 1 << 18;
@@ -29,12 +30,18 @@ export class ShardExecutor {
   private readonly store = new Map<string, Map<number, Float32Array>>();
   private readonly cancelled = new Set<number>();
   private scratch = new Float32Array(0);
-  private acc = new Float64Array(0);
   private lastYield = 0;
+  readonly kernels: KernelSet;
   /** Messages run one after another, in arrival order (cancel and evict act at once). */
   private queue: Promise<void> = Promise.resolve();
 
-  constructor(private readonly reply: Reply) {}
+  /** `simd: false` forces the JavaScript kernels (the tests compare both). */
+  constructor(
+    private readonly reply: Reply,
+    options: { simd?: boolean } = {},
+  ) {
+    this.kernels = (options.simd === false ? null : WasmKernels.create()) ?? javascriptKernels();
+  }
 
   receive(message: ToShard): void {
     if (message.type === 'cancel') {
@@ -85,39 +92,16 @@ export class ShardExecutor {
       case 'product': {
         const { n, x, xc } = message;
         const y = new Float64Array((r1 - r0) * n);
-        this.forRows(message.matrix, block, (g, offset, first, count) => {
-          productRows(
-            g,
-            offset,
-            count,
-            cols,
-            x,
-            n,
-            0,
-            n,
-            message.alpha,
-            y.subarray(first * n),
-            false,
-            this.accumulator(n),
-          );
+        this.forRows(message.matrix, block, (g, first, count) => {
+          const out = y.subarray(first * n);
+          this.kernels.productRows(g, count, cols, x, 0, n, 0, n, message.alpha, out, false);
         });
         for (const term of message.dense) {
           if (!xc) throw new Error('a dense direction term needs the coupled lanes X_c');
-          this.forRows(term.matrix, block, (g, offset, first, count) => {
-            productRows(
-              g,
-              offset,
-              count,
-              cols,
-              xc,
-              n,
-              term.c0,
-              term.c1,
-              term.alpha,
-              y.subarray(first * n),
-              true,
-              this.accumulator(n),
-            );
+          this.forRows(term.matrix, block, (g, first, count) => {
+            const out = y.subarray(first * n);
+            const { c0, c1, alpha } = term;
+            this.kernels.productRows(g, count, cols, xc, 1, n, c0, c1, alpha, out, true);
           });
         }
         return y;
@@ -125,16 +109,16 @@ export class ShardExecutor {
       case 'transposed': {
         const { n, x } = message;
         const p = new Float64Array(cols * n);
-        this.forRows(message.matrix, block, (g, offset, first, count) => {
+        this.forRows(message.matrix, block, (g, first, count) => {
           const rows = x.subarray((r0 + first) * n, (r0 + first + count) * n);
-          transposedProductRows(g, offset, count, cols, rows, n, p);
+          this.kernels.transposedProductRows(g, count, cols, rows, n, p);
         });
         return p;
       }
       case 'norm': {
         let sum = 0;
-        this.forRows(message.matrix, block, (g, offset, _first, count) => {
-          sum += sumOfSquares(g.subarray(offset), count * cols);
+        this.forRows(message.matrix, block, (g, _first, count) => {
+          sum += this.kernels.sumOfSquares(g, count * cols);
         });
         return Float64Array.of(sum);
       }
@@ -142,14 +126,14 @@ export class ShardExecutor {
   }
 
   /**
-   * Calls `use(g, offset, first, count)` over the block's rows: once with the stored rows (filled
+   * Calls `use(g, first, count)` over the block's rows: once with the stored rows (filled
    * now if the matrix is to be stored and is not yet), or chunk by chunk from the generator.
    * `first` counts rows from the block's start.
    */
   private forRows(
     m: MatrixRef,
     block: number,
-    use: (g: Float32Array, offset: number, first: number, count: number) => void,
+    use: (g: Float32Array, first: number, count: number) => void,
   ): void {
     const [r0, r1] = blockRows(m.rows, block);
     if (r1 <= r0) return;
@@ -163,10 +147,10 @@ export class ShardExecutor {
       let rows = blocks.get(block);
       if (!rows) {
         rows = new Float32Array((r1 - r0) * m.cols);
-        fillRows(m.seed, m.stream, m.layer, m.cols, r0, r1, rows);
+        this.kernels.fillRows(m.seed, m.stream, m.layer, m.cols, r0, r1, rows);
         blocks.set(block, rows);
       }
-      use(rows, 0, 0, r1 - r0);
+      use(rows, 0, r1 - r0);
       return;
     }
     const chunkRows = Math.max(1, Math.floor(CHUNK_FLOATS / Math.max(1, m.cols)));
@@ -174,13 +158,16 @@ export class ShardExecutor {
     if (this.scratch.length < size) this.scratch = new Float32Array(size);
     for (let first = 0; first < r1 - r0; first += chunkRows) {
       const count = Math.min(chunkRows, r1 - r0 - first);
-      fillRows(m.seed, m.stream, m.layer, m.cols, r0 + first, r0 + first + count, this.scratch);
-      use(this.scratch, 0, first, count);
+      this.kernels.fillRows(
+        m.seed,
+        m.stream,
+        m.layer,
+        m.cols,
+        r0 + first,
+        r0 + first + count,
+        this.scratch,
+      );
+      use(this.scratch, first, count);
     }
-  }
-
-  private accumulator(n: number): Float64Array {
-    if (this.acc.length < n) this.acc = new Float64Array(n);
-    return this.acc;
   }
 }

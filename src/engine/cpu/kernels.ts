@@ -123,3 +123,56 @@ export function transposedProductRows(
     }
   }
 }
+
+/** The four operations a shard executor needs: these JavaScript loops or the WebAssembly build. */
+export interface KernelSet {
+  readonly name: 'wasm-simd' | 'javascript';
+  fillRows(
+    seed: number,
+    stream: number,
+    layer: number,
+    cols: number,
+    rowStart: number,
+    rowEnd: number,
+    out: Float32Array,
+  ): void;
+  /** productRows over the first rowCount rows of g; `slot` names x for input caching (0: X, 1: X_c). */
+  productRows(
+    g: Float32Array,
+    rowCount: number,
+    cols: number,
+    x: Float64Array,
+    slot: 0 | 1,
+    n: number,
+    c0: number,
+    c1: number,
+    alpha: number,
+    y: Float64Array,
+    accumulate: boolean,
+  ): void;
+  transposedProductRows(
+    g: Float32Array,
+    rowCount: number,
+    cols: number,
+    x: Float64Array,
+    n: number,
+    p: Float64Array,
+  ): void;
+  sumOfSquares(g: Float32Array, count: number): number;
+}
+
+export function javascriptKernels(): KernelSet {
+  let acc = new Float64Array(0);
+  return {
+    name: 'javascript',
+    fillRows: (seed, stream, layer, cols, r0, r1, out) =>
+      fillRows(seed, stream, layer, cols, r0, r1, out),
+    productRows: (g, rowCount, cols, x, _slot, n, c0, c1, alpha, y, accumulate) => {
+      if (acc.length < n) acc = new Float64Array(n);
+      productRows(g, 0, rowCount, cols, x, n, c0, c1, alpha, y, accumulate, acc);
+    },
+    transposedProductRows: (g, rowCount, cols, x, n, p) =>
+      transposedProductRows(g, 0, rowCount, cols, x, n, p),
+    sumOfSquares,
+  };
+}

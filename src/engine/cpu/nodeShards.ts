@@ -12,11 +12,12 @@ export function nodeShardSpawner(script: string | URL): ShardSpawner {
     worker.on('exit', (code) => {
       if (code !== 0) onError(`worker exited with code ${code}`);
     });
-    // Idle workers must not keep a command-line process alive.
+    // Idle workers must not keep a command-line process alive; busy ones must.
     worker.unref();
     return {
       post: (message: ToShard, transfer?: Transferable[]) =>
         worker.postMessage(message, (transfer ?? []) as ArrayBuffer[]),
+      hold: (busy: boolean) => (busy ? worker.ref() : worker.unref()),
       terminate: () => {
         worker.removeAllListeners('exit');
         void worker.terminate();

@@ -19,6 +19,8 @@ import {
 export interface ShardPort {
   post(message: ToShard, transfer?: Transferable[]): void;
   terminate(): void;
+  /** Whether a job is waiting on the executor (Node: keep the process alive only then). */
+  hold?(busy: boolean): void;
 }
 
 /**
@@ -149,7 +151,7 @@ export class ShardPool {
     for (const port of this.ports ?? []) port.terminate();
     this.ports = null;
     for (const [job, p] of this.pending) {
-      this.pending.delete(job);
+      this.deletePending(job);
       p.reject(new EngineError('destroyed', 'CPU engine destroyed during a computation'));
     }
   }
@@ -177,7 +179,7 @@ export class ShardPool {
         reject(new EngineError('cancelled', 'Computation cancelled'));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.pending.set(job, {
+      this.setPending(job, {
         remaining: live.length,
         onBlock,
         resolve: () => {
@@ -200,8 +202,19 @@ export class ShardPool {
     });
   }
 
+  private setPending(job: number, p: Pending): void {
+    this.pending.set(job, p);
+    if (this.pending.size === 1) for (const port of this.ports ?? []) port.hold?.(true);
+  }
+
+  private deletePending(job: number): boolean {
+    const had = this.pending.delete(job);
+    if (had && this.pending.size === 0) for (const port of this.ports ?? []) port.hold?.(false);
+    return had;
+  }
+
   private cancel(job: number): void {
-    if (!this.pending.delete(job)) return;
+    if (!this.deletePending(job)) return;
     this.local.receive({ type: 'cancel', job });
     for (const port of this.ports ?? []) port.post({ type: 'cancel', job });
   }
@@ -222,7 +235,7 @@ export class ShardPool {
       return;
     }
     if (--p.remaining === 0) {
-      this.pending.delete(message.job);
+      this.deletePending(message.job);
       p.resolve();
     }
   }
@@ -238,6 +251,7 @@ export class ShardPool {
           (message) => this.crashed(message),
         ),
       );
+      if (this.pending.size > 0) for (const port of this.ports) port.hold?.(true);
     }
     return this.ports;
   }
@@ -248,7 +262,7 @@ export class ShardPool {
     this.ports = null;
     this.onCrash?.();
     for (const [job, p] of this.pending) {
-      this.pending.delete(job);
+      this.deletePending(job);
       p.reject(new Error(`A CPU shard worker crashed: ${message}`));
     }
   }

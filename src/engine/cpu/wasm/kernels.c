@@ -1,0 +1,303 @@
+// The CPU engine's inner loops in WebAssembly with 128-bit SIMD (built by scripts/build-wasm.sh
+// with clang --target=wasm32 -msimd128; the .wasm is embedded in kernelsWasm.ts). The same four
+// operations as ../kernels.ts, which stays as the reference and the fallback:
+//
+//   fill_rows:   rows [r0, r1) of the Gaussian matrix `layer` of (seed, stream), float32: the same
+//                Philox4x32-10 words and the same inverse-CDF transform as src/model/random.ts,
+//                bit for bit (the logarithm is fdlibm's, which is what V8's Math.log computes).
+//   product_rows, transposed_product_rows, sum_of_squares: as in kernels.ts, float64 arithmetic.
+//
+// No libc: freestanding, memory managed by the caller (JS places every array).
+
+#include <stdint.h>
+#include <wasm_simd128.h>
+
+// ---- Philox4x32-10 (Salmon et al., SC 2011) ---------------------------------------------------
+
+#define PHILOX_M0 0xD2511F53u
+#define PHILOX_M1 0xCD9E8D57u
+#define PHILOX_W0 0x9E3779B9u
+#define PHILOX_W1 0xBB67AE85u
+
+static inline void philox(uint32_t c0, uint32_t c1, uint32_t c2, uint32_t c3, uint32_t k0,
+                          uint32_t k1, uint32_t out[4]) {
+  for (int r = 0; r < 10; r++) {
+    if (r > 0) {
+      k0 += PHILOX_W0;
+      k1 += PHILOX_W1;
+    }
+    uint64_t p0 = (uint64_t)PHILOX_M0 * c0;
+    uint64_t p1 = (uint64_t)PHILOX_M1 * c2;
+    uint32_t n0 = (uint32_t)(p1 >> 32) ^ c1 ^ k0;
+    uint32_t n1 = (uint32_t)p1;
+    uint32_t n2 = (uint32_t)(p0 >> 32) ^ c3 ^ k1;
+    uint32_t n3 = (uint32_t)p0;
+    c0 = n0;
+    c1 = n1;
+    c2 = n2;
+    c3 = n3;
+  }
+  out[0] = c0;
+  out[1] = c1;
+  out[2] = c2;
+  out[3] = c3;
+}
+
+// ---- fdlibm's log (e_log.c, Sun Microsystems 1993), as V8's ieee754::log ------------------------
+
+static const double ln2_hi = 6.93147180369123816490e-01;
+static const double ln2_lo = 1.90821492927058770002e-10;
+static const double two54 = 1.80143985094819840000e+16;
+static const double Lg1 = 6.666666666666735130e-01;
+static const double Lg2 = 3.999999999940941908e-01;
+static const double Lg3 = 2.857142874366239149e-01;
+static const double Lg4 = 2.222219843214978396e-01;
+static const double Lg5 = 1.818357216161805012e-01;
+static const double Lg6 = 1.531383769920937332e-01;
+static const double Lg7 = 1.479819860511658591e-01;
+
+static inline uint64_t bits_of(double x) {
+  union {
+    double d;
+    uint64_t u;
+  } v = {x};
+  return v.u;
+}
+static inline double double_of(uint64_t u) {
+  union {
+    uint64_t u;
+    double d;
+  } v = {u};
+  return v.d;
+}
+
+// Only called with 0 < x ≤ 1 here (a product of two numbers in (0, 1]).
+static double fdlibm_log(double x) {
+  double hfsq, f, s, z, R, w, t1, t2, dk;
+  int32_t k, hx, i, j;
+  uint64_t b = bits_of(x);
+  hx = (int32_t)(b >> 32);
+  uint32_t lx = (uint32_t)b;
+  k = 0;
+  if (hx < 0x00100000) {  // x < 2^-1022
+    if (((hx & 0x7fffffff) | lx) == 0) return -two54 / 0.0;
+    if (hx < 0) return (x - x) / 0.0;
+    k -= 54;
+    x *= two54;
+    hx = (int32_t)(bits_of(x) >> 32);
+  }
+  if (hx >= 0x7ff00000) return x + x;
+  k += (hx >> 20) - 1023;
+  hx &= 0x000fffff;
+  i = (hx + 0x95f64) & 0x100000;
+  x = double_of(((uint64_t)(uint32_t)(hx | (i ^ 0x3ff00000)) << 32) | (bits_of(x) & 0xffffffffu));
+  k += (i >> 20);
+  f = x - 1.0;
+  if ((0x000fffff & (2 + hx)) < 3) {  // -2^-20 <= f < 2^-20
+    if (f == 0.0) {
+      if (k == 0) return 0.0;
+      dk = (double)k;
+      return dk * ln2_hi + dk * ln2_lo;
+    }
+    R = f * f * (0.5 - 0.33333333333333333 * f);
+    if (k == 0) return f - R;
+    dk = (double)k;
+    return dk * ln2_hi - ((R - dk * ln2_lo) - f);
+  }
+  s = f / (2.0 + f);
+  dk = (double)k;
+  z = s * s;
+  i = hx - 0x6147a;
+  w = z * z;
+  j = 0x6b851 - hx;
+  t1 = w * (Lg2 + w * (Lg4 + w * Lg6));
+  t2 = z * (Lg1 + w * (Lg3 + w * (Lg5 + w * Lg7)));
+  i |= j;
+  R = t2 + t1;
+  if (i > 0) {
+    hfsq = 0.5 * f * f;
+    if (k == 0) return f - (hfsq - s * (hfsq + R));
+    return dk * ln2_hi - ((hfsq - (s * (hfsq + R) + dk * ln2_lo)) - f);
+  }
+  if (k == 0) return f - s * (f - R);
+  return dk * ln2_hi - ((s * (f - R) - dk * ln2_lo) - f);
+}
+
+// gaussianFromWord of src/model/random.ts, operation for operation.
+static inline float gaussian_from_word(uint32_t word) {
+  double n = (double)(2 * (int32_t)(word >> 8) + 1 - 0x1000000);
+  double x = n / 16777216.0;
+  double an = n < 0 ? -n : n;
+  double a = 16777216.0 - an;
+  double b = 16777216.0 + an;
+  double w = -fdlibm_log((a / 16777216.0) * (b / 16777216.0));
+  double p;
+  if (w < 5.0) {
+    w = w - 2.5;
+    p = 2.81022636e-8;
+    p = 3.43273939e-7 + p * w;
+    p = -3.5233877e-6 + p * w;
+    p = -4.39150654e-6 + p * w;
+    p = 0.00021858087 + p * w;
+    p = -0.00125372503 + p * w;
+    p = -0.00417768164 + p * w;
+    p = 0.246640727 + p * w;
+    p = 1.50140941 + p * w;
+  } else {
+    w = __builtin_sqrt(w) - 3.0;
+    p = -0.000200214257;
+    p = 0.000100950558 + p * w;
+    p = 0.00134934322 + p * w;
+    p = -0.00367342844 + p * w;
+    p = 0.00573950773 + p * w;
+    p = -0.0076224613 + p * w;
+    p = 0.00943887047 + p * w;
+    p = 1.00167406 + p * w;
+    p = 2.83297682 + p * w;
+  }
+  return (float)(1.4142135623730951 * p * x);
+}
+
+__attribute__((export_name("fill_rows"))) void fill_rows(uint32_t seed, uint32_t stream,
+                                                           uint32_t layer, uint32_t cols,
+                                                           uint32_t r0, uint32_t r1, float *out) {
+  uint32_t words[4];
+  uint32_t quads = cols >> 2, tail = cols & 3;
+  for (uint32_t r = r0; r < r1; r++) {
+    for (uint32_t q = 0; q < quads; q++) {
+      philox(q, r, layer, 0, seed, stream, words);
+      out[0] = gaussian_from_word(words[0]);
+      out[1] = gaussian_from_word(words[1]);
+      out[2] = gaussian_from_word(words[2]);
+      out[3] = gaussian_from_word(words[3]);
+      out += 4;
+    }
+    if (tail) {
+      philox(quads, r, layer, 0, seed, stream, words);
+      for (uint32_t j = 0; j < tail; j++) out[j] = gaussian_from_word(words[j]);
+      out += tail;
+    }
+  }
+}
+
+__attribute__((export_name("philox_words"))) void philox_words(const uint32_t *inputs,
+                                                                 uint32_t count, uint32_t *out) {
+  for (uint32_t i = 0; i < count; i++, inputs += 6, out += 4)
+    philox(inputs[0], inputs[1], inputs[2], inputs[3], inputs[4], inputs[5], out);
+}
+
+// ---- products ------------------------------------------------------------------------------------
+
+// y[r, c] (= or +=) alpha · Σ_k g[r, k] x[k, c] for r < rows and c ∈ [c0, c1). g: rows × cols
+// float32, x: cols × n, y: rows × n (float64). Micro-tile: 2 rows × 8 lanes held in eight f64x2
+// registers over the whole k loop, so each x cache line (8 lanes) is loaded once per 2 rows.
+// Each y entry is the sum over k in increasing order, whatever the tiling.
+__attribute__((export_name("product_rows"))) void product_rows(const float *g, uint32_t rows,
+                                                                 uint32_t cols, const double *x,
+                                                                 uint32_t n, uint32_t c0,
+                                                                 uint32_t c1, double alpha,
+                                                                 double *y, uint32_t accumulate) {
+  const v128_t va = wasm_f64x2_splat(alpha);
+  uint32_t r = 0;
+  for (; r + 2 <= rows; r += 2) {
+    const float *g0 = g + (uint64_t)r * cols;
+    const float *g1 = g0 + cols;
+    double *y0 = y + (uint64_t)r * n;
+    double *y1 = y0 + n;
+    uint32_t c = c0;
+    for (; c + 8 <= c1; c += 8) {
+      v128_t a0 = wasm_f64x2_splat(0), a1 = a0, a2 = a0, a3 = a0;
+      v128_t b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+      const double *xk = x + c;
+      for (uint32_t k = 0; k < cols; k++, xk += n) {
+        v128_t x0 = wasm_v128_load(xk), x1 = wasm_v128_load(xk + 2);
+        v128_t x2 = wasm_v128_load(xk + 4), x3 = wasm_v128_load(xk + 6);
+        v128_t w0 = wasm_f64x2_splat((double)g0[k]);
+        v128_t w1 = wasm_f64x2_splat((double)g1[k]);
+        a0 = wasm_f64x2_add(a0, wasm_f64x2_mul(w0, x0));
+        a1 = wasm_f64x2_add(a1, wasm_f64x2_mul(w0, x1));
+        a2 = wasm_f64x2_add(a2, wasm_f64x2_mul(w0, x2));
+        a3 = wasm_f64x2_add(a3, wasm_f64x2_mul(w0, x3));
+        b0 = wasm_f64x2_add(b0, wasm_f64x2_mul(w1, x0));
+        b1 = wasm_f64x2_add(b1, wasm_f64x2_mul(w1, x1));
+        b2 = wasm_f64x2_add(b2, wasm_f64x2_mul(w1, x2));
+        b3 = wasm_f64x2_add(b3, wasm_f64x2_mul(w1, x3));
+      }
+      v128_t *o0 = (v128_t *)(y0 + c), *o1 = (v128_t *)(y1 + c);
+      v128_t s[8] = {a0, a1, a2, a3, b0, b1, b2, b3};
+      for (int i = 0; i < 4; i++) {
+        v128_t u = wasm_f64x2_mul(va, s[i]), v = wasm_f64x2_mul(va, s[4 + i]);
+        if (accumulate) {
+          u = wasm_f64x2_add(wasm_v128_load(o0 + i), u);
+          v = wasm_f64x2_add(wasm_v128_load(o1 + i), v);
+        }
+        wasm_v128_store(o0 + i, u);
+        wasm_v128_store(o1 + i, v);
+      }
+    }
+    for (; c < c1; c++) {
+      double s0 = 0, s1 = 0;
+      const double *xk = x + c;
+      for (uint32_t k = 0; k < cols; k++, xk += n) {
+        s0 += (double)g0[k] * *xk;
+        s1 += (double)g1[k] * *xk;
+      }
+      y0[c] = accumulate ? y0[c] + alpha * s0 : alpha * s0;
+      y1[c] = accumulate ? y1[c] + alpha * s1 : alpha * s1;
+    }
+  }
+  for (; r < rows; r++) {
+    const float *g0 = g + (uint64_t)r * cols;
+    double *y0 = y + (uint64_t)r * n;
+    uint32_t c = c0;
+    for (; c + 8 <= c1; c += 8) {
+      v128_t a0 = wasm_f64x2_splat(0), a1 = a0, a2 = a0, a3 = a0;
+      const double *xk = x + c;
+      for (uint32_t k = 0; k < cols; k++, xk += n) {
+        v128_t w0 = wasm_f64x2_splat((double)g0[k]);
+        a0 = wasm_f64x2_add(a0, wasm_f64x2_mul(w0, wasm_v128_load(xk)));
+        a1 = wasm_f64x2_add(a1, wasm_f64x2_mul(w0, wasm_v128_load(xk + 2)));
+        a2 = wasm_f64x2_add(a2, wasm_f64x2_mul(w0, wasm_v128_load(xk + 4)));
+        a3 = wasm_f64x2_add(a3, wasm_f64x2_mul(w0, wasm_v128_load(xk + 6)));
+      }
+      v128_t *o0 = (v128_t *)(y0 + c);
+      v128_t s[4] = {a0, a1, a2, a3};
+      for (int i = 0; i < 4; i++) {
+        v128_t u = wasm_f64x2_mul(va, s[i]);
+        if (accumulate) u = wasm_f64x2_add(wasm_v128_load(o0 + i), u);
+        wasm_v128_store(o0 + i, u);
+      }
+    }
+    for (; c < c1; c++) {
+      double s0 = 0;
+      const double *xk = x + c;
+      for (uint32_t k = 0; k < cols; k++, xk += n) s0 += (double)g0[k] * *xk;
+      y0[c] = accumulate ? y0[c] + alpha * s0 : alpha * s0;
+    }
+  }
+}
+
+// p[k, c] += Σ_r g[r, k] x[r, c] (unscaled partial of a transposed product), p: cols × n.
+__attribute__((export_name("transposed_product_rows"))) void transposed_product_rows(
+    const float *g, uint32_t rows, uint32_t cols, const double *x, uint32_t n, double *p) {
+  for (uint32_t r = 0; r < rows; r++) {
+    const float *gr = g + (uint64_t)r * cols;
+    const double *xr = x + (uint64_t)r * n;
+    for (uint32_t k = 0; k < cols; k++) {
+      double w = (double)gr[k];
+      double *pk = p + (uint64_t)k * n;
+      for (uint32_t c = 0; c < n; c++) pk[c] += w * xr[c];
+    }
+  }
+}
+
+__attribute__((export_name("sum_of_squares"))) double sum_of_squares(const float *g,
+                                                                       uint32_t count) {
+  double s = 0;
+  for (uint32_t i = 0; i < count; i++) s += (double)g[i] * (double)g[i];
+  return s;
+}
+// For the tests: every argument gaussian_from_word can pass is checked against Math.log.
+__attribute__((export_name("log_for_tests"))) double log_for_tests(double x) {
+  return fdlibm_log(x);
+}
