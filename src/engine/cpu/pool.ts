@@ -36,6 +36,9 @@ export type ShardSpawner = (
 /** Matrices with fewer entries than this stay on the engine's thread (messages would cost more). */
 export const LOCAL_MATRIX_ENTRIES = 1 << 16;
 
+/** After this many crashes the pool stops starting workers and computes on its own thread. */
+const MAX_CRASHES = 3;
+
 export function isLocalMatrix(m: { rows: number; cols: number }): boolean {
   return m.rows * m.cols < LOCAL_MATRIX_ENTRIES;
 }
@@ -52,6 +55,7 @@ export class ShardPool {
   private ports: ShardPort[] | null = null;
   private readonly pending = new Map<number, Pending>();
   private nextJob = 1;
+  private crashes = 0;
 
   /**
    * `size` executors on other threads from `spawner`; with no spawner (or size 0) every block
@@ -241,7 +245,7 @@ export class ShardPool {
   }
 
   private startedPorts(): ShardPort[] | null {
-    if (!this.spawner || this.size < 1) return null;
+    if (!this.spawner || this.size < 1 || this.crashes >= MAX_CRASHES) return null;
     if (!this.ports) {
       const spawner = this.spawner;
       this.ports = Array.from({ length: this.size }, (_, i) =>
@@ -256,8 +260,12 @@ export class ShardPool {
     return this.ports;
   }
 
-  /** A worker died: every running job fails with its message; the next job starts fresh ones. */
+  /**
+   * A worker died: every running job fails with its message; the next job starts fresh ones (after
+   * MAX_CRASHES, none: a worker script that cannot load must not fail every request).
+   */
   private crashed(message: string): void {
+    this.crashes++;
     for (const port of this.ports ?? []) port.terminate();
     this.ports = null;
     this.onCrash?.();

@@ -46,6 +46,7 @@ interface Exports {
   ): void;
   sum_of_squares(g: number, count: number): number;
   log_for_tests(x: number): number;
+  log_x2_for_tests(x: number, count: number, out: number): void;
 }
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
@@ -217,5 +218,14 @@ export class WasmKernels implements KernelSet {
   /** fdlibm's log as compiled here (the tests compare it with Math.log). */
   log(x: number): number {
     return this.e.log_for_tests(x);
+  }
+
+  /** The two-lane SIMD logarithm the generator uses, over an even number of arguments. */
+  logPairs(x: Float64Array): Float64Array {
+    const at = this.reserve({ x0: x.byteLength, y: x.byteLength });
+    this.loaded.x0 = null;
+    new Float64Array(this.e.memory.buffer, at.x0, x.length).set(x);
+    this.e.log_x2_for_tests(at.x0, x.length, at.y);
+    return new Float64Array(this.e.memory.buffer, at.y, x.length).slice();
   }
 }
