@@ -19,15 +19,24 @@ const rawText = {
   },
 };
 
-await build({
-  entryPoints: ['bench/engine-bench.ts'],
+const common = {
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
+  logLevel: 'warning',
+};
+// The CPU engine's shard executor, started by the benchmark as worker threads.
+await build({
+  ...common,
+  entryPoints: ['src/engine/cpu/shardWorker.node.ts'],
+  outfile: 'bench/dist/shard-worker.mjs',
+});
+await build({
+  ...common,
+  entryPoints: ['bench/engine-bench.ts'],
   outfile: 'bench/dist/engine-bench.mjs',
   external: ['webgpu'],
   plugins: [rawText],
-  logLevel: 'warning',
 });
-console.log('built bench/dist/engine-bench.mjs');
+console.log('built bench/dist/engine-bench.mjs and bench/dist/shard-worker.mjs');

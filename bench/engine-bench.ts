@@ -1,52 +1,47 @@
-// Engine benchmark (not a test): the GPU engine on whatever adapter Dawn finds, against the CPU
-// engine on the same work in the same run. Prints a table and writes JSON.
+// Engine benchmark (not a test). In one run: the CPU engine (stored weights, every core), a numpy
+// script doing the same job the way a researcher would (bench/numpy_peer.py), and the GPU engine
+// on whatever adapter Dawn finds. Prints a table and writes bench/results/engine-bench.json.
 //
-//   npm run bench                 full run
-//   npm run bench -- --quick      smaller widths (for software adapters)
+//   npm run bench                    full run (m = 256, 1024, 4096; aligned and gaussian; Figure 1)
+//   npm run bench -- --cpu-only      skip the GPU engine (SwiftShader is slower than the CPU)
+//   npm run bench -- --quick         m = 256 and 1024 only
+//   npm run bench -- --out=FILE      JSON elsewhere
 //
-// Work per experiment = the exact-polynomial lane pass of `directions` aligned directions with
-// all weights perturbed (lanes = directions × (L + 1) coefficients), directions set-up included.
-// Floors: FLOPs / fp32 rate, bytes / bandwidth and Philox integer ops / int32 rate, for the
-// device named in DEVICE_RATES (or BENCH_FP32_TFLOPS / BENCH_INT32_TOPS / BENCH_BANDWIDTH_GBS).
+// Job: 15 directions, all weights perturbed, exact polynomial of t ↦ g(W + tΔ; x) (the engines)
+// against g evaluated directly at 201 values of t with stored float32 weights (numpy).
+// cold = the first request on a network (the store is filled: every weight generated once);
+// warm = the same request again (a recompute after a control change that keeps the network).
 
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { nodeCores, nodeShardSpawner } from '../src/engine/cpu/nodeShards';
 import { CpuEngine } from '../src/engine/cpuEngine';
-import { GpuEngine } from '../src/engine/gpuEngine';
-import type { Engine, PolynomialRequest } from '../src/engine/types';
+import { GpuEngine } from '../src/engine/gpu';
+import type { Engine, PolynomialRequest, PolynomialResult } from '../src/engine/types';
+import type { DirectionFamily } from '../src/model/directions';
+import { polynomialLayout } from '../src/model/polynomial';
 import type { NetworkSpec } from '../src/model/spec';
 import { planLayers } from '../src/model/spec';
 import { nodeGpu } from '../tests/helpers/nodeGpu';
 
-interface DeviceRates {
-  fp32Tflops: number;
-  int32Tops: number;
-  bandwidthGBs: number;
-}
-
-/** Published peak rates (dense, no tensor cores). int32 runs at half the fp32 FMA rate on Hopper. */
-const DEVICE_RATES: [RegExp, DeviceRates][] = [
-  [/H100.*PCIe/i, { fp32Tflops: 51.2, int32Tops: 25.6, bandwidthGBs: 2000 }],
-  [/H100/i, { fp32Tflops: 66.9, int32Tops: 33.5, bandwidthGBs: 3350 }],
-  [/H200/i, { fp32Tflops: 66.9, int32Tops: 33.5, bandwidthGBs: 4800 }],
-];
-
-/** Integer ops of one Philox4x32-10 call as written in shaders/random.wgsl (4 entries). */
-const PHILOX_INT_OPS = 10 * (2 * 13 + 2 + 4 + 2);
-/** Lanes per workgroup tile in generated_matmul.wgsl: each tile regenerates its rows. */
-const TILE_LANES = 32;
+const DIRECTIONS = 15;
+const NUMPY_POINTS = 201;
 
 interface Workload {
   name: string;
   spec: NetworkSpec;
-  directions: number;
+  family: DirectionFamily;
 }
 
-function spec(blocks: [number, number][], d: number, r: number[], k: number): NetworkSpec {
+function spec(layers: number, width: number): NetworkSpec {
   return {
-    blocks: blocks.map(([layers, width]) => ({ layers, width })),
-    inputSize: d,
-    bottleneckWidths: r,
-    outputSize: k,
+    blocks: [
+      { layers, width },
+      { layers, width },
+    ],
+    inputSize: 1,
+    bottleneckWidths: [1],
+    outputSize: 1,
     activation: 'identity',
     placement: 'none',
     seed: 1,
@@ -54,45 +49,24 @@ function spec(blocks: [number, number][], d: number, r: number[], k: number): Ne
 }
 
 function workloads(quick: boolean): Workload[] {
-  const deepWidths = quick ? [256, 512] : [256, 1024, 4096];
-  return [
-    {
-      name: 'figure1 m=10^4',
-      spec: spec(
-        [
-          [2, 10_000],
-          [2, 10_000],
-        ],
-        1,
-        [1],
-        1,
-      ),
-      directions: 15,
-    },
-    ...deepWidths.map((m) => ({
-      name: `deep B=2 L_b=3 m=${m}`,
-      spec: spec(
-        [
-          [3, m],
-          [3, m],
-        ],
-        1,
-        [1],
-        1,
-      ),
-      directions: 15,
-    })),
-  ];
+  const widths = quick ? [256, 1024] : [256, 1024, 4096];
+  const out: Workload[] = [{ name: 'figure1 m=10^4', spec: spec(2, 10_000), family: 'aligned' }];
+  for (const m of widths) {
+    for (const family of ['aligned', 'gaussian'] as const) {
+      out.push({ name: `deep L_b=3 m=${m}`, spec: spec(3, m), family });
+    }
+  }
+  return out;
 }
 
 function request(w: Workload): PolynomialRequest {
   return {
     spec: w.spec,
     directions: {
-      family: 'aligned',
+      family: w.family,
       normalisation: 'per-layer',
       blockMask: w.spec.blocks.map(() => true),
-      count: w.directions,
+      count: DIRECTIONS,
       seed: 7,
       outputIndex: 0,
     },
@@ -100,143 +74,180 @@ function request(w: Workload): PolynomialRequest {
   };
 }
 
-/** Work of one experiment: the forward trace (1 lane) plus the lane pass. */
-function workOf(w: Workload) {
+/** Multiply-adds of the engines' job: traces, norms, the lane pass (dense Δ for gaussian). */
+function engineMultiplyAdds(w: Workload): number {
   const layers = planLayers(w.spec);
-  const L = layers.length;
-  const lanes = w.directions * (L + 1);
-  let flops = 0;
-  let bytes = 0;
-  let philox = 0;
-  for (const layer of layers) {
-    const mn = layer.outSize * layer.inSize;
-    // Lane pass: W^(ℓ) over all lanes + rank-one Δ terms; trace: W^(ℓ) over one lane.
-    flops += 2 * mn * lanes + 2 * (layer.outSize + layer.inSize) * lanes + 2 * mn;
-    // Every state read once and written once (float32).
-    bytes += 4 * (layer.inSize + layer.outSize) * (lanes + 1);
-    philox += (mn / 4) * (Math.ceil(lanes / TILE_LANES) + 1);
+  const lanes =
+    DIRECTIONS *
+    polynomialLayout(
+      w.spec,
+      w.spec.blocks.map(() => true),
+      'single',
+    ).size;
+  let macs = 0;
+  for (const l of layers) {
+    const mn = l.inSize * l.outSize;
+    macs += mn * lanes + mn; // lane pass + forward trace
+    if (w.family === 'gaussian') macs += mn * lanes + mn * DIRECTIONS; // Δ products + norms
   }
-  return { flops, bytes, intOps: philox * PHILOX_INT_OPS, lanes };
+  return macs;
 }
 
-function ratesFor(adapter: string): DeviceRates | null {
-  const env = process.env;
-  if (env.BENCH_FP32_TFLOPS) {
-    return {
-      fp32Tflops: Number(env.BENCH_FP32_TFLOPS),
-      int32Tops: Number(env.BENCH_INT32_TOPS ?? Number(env.BENCH_FP32_TFLOPS) / 2),
-      bandwidthGBs: Number(env.BENCH_BANDWIDTH_GBS ?? 1000),
-    };
-  }
-  return DEVICE_RATES.find(([re]) => re.test(adapter))?.[1] ?? null;
+/** Multiply-adds of the numpy job: W H and Δ H (dense) per layer over 201 t per direction. */
+function numpyMultiplyAdds(w: Workload): number {
+  const perLayer = planLayers(w.spec).map((l) => l.inSize * l.outSize);
+  const sum = perLayer.reduce((a, b) => a + b, 0);
+  const cols = DIRECTIONS * NUMPY_POINTS;
+  return w.family === 'gaussian' ? 2 * sum * cols : sum * cols;
 }
 
-interface Times {
-  totalMs: number;
-  setupMs: number;
-  passMs: number;
+interface NumpyResult {
+  ms: number;
+  msMin?: number;
+  setupMs?: number;
+  evalMs?: number;
+  numpy?: string;
+  error?: string;
 }
 
-/** Medians over `repeats` runs of the whole request and of its two parts. */
-async function time(engine: Engine, req: PolynomialRequest, repeats: number): Promise<Times> {
-  const runs: Times[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const start = performance.now();
-    const result = await engine.polynomial(req);
-    runs.push({
-      totalMs: performance.now() - start,
-      setupMs: result.timing.setupMs,
-      passMs: result.timing.passMs,
-    });
+function numpyPeer(w: Workload, repeat: number): NumpyResult | null {
+  const args = [
+    'bench/numpy_peer.py',
+    `--family=${w.family}`,
+    `--layers=${w.spec.blocks.map((b) => b.layers).join(',')}`,
+    `--widths=${w.spec.blocks.map((b) => b.width).join(',')}`,
+    `--directions=${DIRECTIONS}`,
+    `--points=${NUMPY_POINTS}`,
+    `--repeat=${repeat}`,
+  ];
+  try {
+    const out = execFileSync('python3', args, { encoding: 'utf8', maxBuffer: 1 << 20 });
+    const result = JSON.parse(out.trim().split('\n').pop() ?? '{}') as NumpyResult;
+    if (result.error) {
+      console.log(`numpy peer: ${result.error}; going on without it`);
+      return null;
+    }
+    return result;
+  } catch (error) {
+    console.log(
+      `numpy peer could not run (${(error as Error).message.split('\n')[0]}); going on without it`,
+    );
+    return null;
   }
-  const median = (key: keyof Times) =>
-    runs.map((r) => r[key]).sort((a, b) => a - b)[Math.floor(runs.length / 2)];
-  return { totalMs: median('totalMs'), setupMs: median('setupMs'), passMs: median('passMs') };
 }
+
+async function timeRequest(engine: Engine, req: PolynomialRequest) {
+  const start = performance.now();
+  const result: PolynomialResult = await engine.polynomial(req);
+  return { ms: performance.now() - start, result };
+}
+
+const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
   const args = process.argv.slice(2);
   const quick = args.includes('--quick');
-  const skipCpuAbove = Number(process.env.BENCH_CPU_MAX_WIDTH ?? 4096);
+  const cpuOnly = args.includes('--cpu-only');
+  const repeat = Number(args.find((a) => a.startsWith('--repeat='))?.slice(9) ?? 3);
   const outPath =
     args.find((a) => a.startsWith('--out='))?.slice(6) ?? 'bench/results/engine-bench.json';
 
-  const gpu = await GpuEngine.create(nodeGpu());
-  const cpu = new CpuEngine();
-  const adapter = gpu.info.adapter;
-  const rates = ratesFor(`${adapter} ${gpu.adapterInfo.device}`);
+  const cores = nodeCores();
+  const cpu = new CpuEngine({
+    spawn: nodeShardSpawner(new URL('./shard-worker.mjs', import.meta.url)),
+    workers: cores,
+  });
   console.log(
-    `adapter: ${adapter} (vendor=${gpu.adapterInfo.vendor}, architecture=${gpu.adapterInfo.architecture}, device=${gpu.adapterInfo.device})`,
+    `CPU engine: ${cpu.info.adapter}; store budget ${cpu.storeBudgetBytes / 2 ** 20} MiB`,
   );
-  console.log(
-    rates
-      ? `peak rates used for floors: fp32 ${rates.fp32Tflops} TFLOP/s, int32 ${rates.int32Tops} TOP/s, ${rates.bandwidthGBs} GB/s`
-      : 'no peak rates known for this adapter: floors not computed (set BENCH_FP32_TFLOPS etc.)',
-  );
+  let gpu: GpuEngine | null = null;
+  if (!cpuOnly) {
+    try {
+      gpu = await GpuEngine.create(nodeGpu());
+      console.log(`GPU engine: ${gpu.info.adapter}`);
+    } catch (error) {
+      console.log(`GPU engine unavailable (${(error as Error).message}); CPU and numpy only`);
+    }
+  }
+  // Start the shard workers (as the app has them started) before any timing.
+  await cpu.polynomial(request({ name: 'warm-up', spec: spec(3, 512), family: 'aligned' }));
 
   const rows = [];
   for (const w of workloads(quick)) {
     const req = request(w);
-    await gpu.polynomial(req); // warm-up: pipelines, buffers
-    const gpuTimes = await time(gpu, req, quick ? 2 : 5);
-    const gpuMs = gpuTimes.totalMs;
     const width = Math.max(...w.spec.blocks.map((b) => b.width));
-    const deep = w.spec.blocks.some((b) => b.layers > 2);
-    const cpuMs = deep && width > skipCpuAbove ? null : (await time(cpu, req, 1)).totalMs;
-    const work = workOf(w);
-    const floorMs = rates
-      ? Math.max(
-          work.flops / (rates.fp32Tflops * 1e12),
-          work.bytes / (rates.bandwidthGBs * 1e9),
-          work.intOps / (rates.int32Tops * 1e12),
-        ) * 1e3
-      : null;
+    const cold: number[] = [];
+    const warm: number[] = [];
+    let last: PolynomialResult | null = null;
+    for (let i = 0; i < repeat; i++) {
+      cpu.clearStore();
+      const c = await timeRequest(cpu, req);
+      cold.push(c.ms);
+      const h = await timeRequest(cpu, req);
+      warm.push(h.ms);
+      last = h.result;
+    }
+    const numpy = numpyPeer(w, repeat);
+    let gpuMs: number | null = null;
+    let gpuKernelMs: number | null = null;
+    if (gpu) {
+      await gpu.polynomial(req);
+      const times = [];
+      const kernel = [];
+      for (let i = 0; i < repeat; i++) {
+        const g = await timeRequest(gpu, req);
+        times.push(g.ms);
+        if (g.result.timing.kernelMs !== undefined) kernel.push(g.result.timing.kernelMs);
+      }
+      gpuMs = median(times);
+      gpuKernelMs = kernel.length > 0 ? median(kernel) : null;
+    }
+    const cpuMs = median(cold);
+    const cpuWarmMs = median(warm);
+    const macs = engineMultiplyAdds(w);
     const row = {
       workload: w.name,
-      lanes: work.lanes,
-      gpuMs,
-      gpuSetupMs: gpuTimes.setupMs,
-      gpuPassMs: gpuTimes.passMs,
+      family: w.family,
+      width,
+      directions: DIRECTIONS,
       cpuMs,
-      speedup: cpuMs === null ? null : cpuMs / gpuMs,
-      // Rates over the lane pass alone (the wide products), where the floor applies.
-      gflops: work.flops / (gpuTimes.passMs * 1e6),
-      gbs: work.bytes / (gpuTimes.passMs * 1e6),
-      gigaIntOps: work.intOps / (gpuTimes.passMs * 1e6),
-      peakGpuBytes: gpu.peakBytes,
-      flops: work.flops,
-      bytes: work.bytes,
-      intOps: work.intOps,
-      floorMs,
-      overFloor: floorMs === null ? null : gpuTimes.passMs / floorMs,
+      cpuWarmMs,
+      numpyMs: numpy?.ms ?? null,
+      numpySetupMs: numpy?.setupMs ?? null,
+      ratio: numpy ? cpuMs / numpy.ms : null,
+      warmRatio: numpy ? cpuWarmMs / numpy.ms : null,
+      gpuMs,
+      gpuKernelMs,
+      cpuMultiplyAdds: macs,
+      numpyMultiplyAdds: numpyMultiplyAdds(w),
+      cpuWarmGmacs: macs / (cpuWarmMs * 1e6),
+      numpyGmacs: numpy ? numpyMultiplyAdds(w) / (numpy.ms * 1e6) : null,
+      storePath: last?.store.path,
+      storeBytes: cpu.storeBytes,
+      cores,
     };
     rows.push(row);
     console.log(JSON.stringify(row));
   }
 
-  const fmt = (v: number | null, digits = 1) => (v === null ? '—' : v.toFixed(digits));
+  const f = (v: number | null | undefined, d = 1) => (v == null ? '—' : v.toFixed(d));
   console.log(
-    '\n| workload | lanes | GPU ms (setup + pass) | CPU ms | CPU/GPU | pass GFLOP/s | pass GB/s | pass Gint/s | peak GPU MiB | floor ms | pass/floor |',
+    '\n| workload | family | CPU cold ms | CPU warm ms | numpy ms | cold/numpy | warm/numpy | GPU ms | store | CPU GMAC/s (warm) | numpy GMAC/s |',
   );
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     console.log(
-      `| ${r.workload} | ${r.lanes} | ${fmt(r.gpuMs)} (${fmt(r.gpuSetupMs)} + ${fmt(r.gpuPassMs)}) | ${fmt(r.cpuMs)} | ${fmt(r.speedup)} | ${fmt(r.gflops, 2)} | ${fmt(r.gbs, 2)} | ${fmt(r.gigaIntOps, 1)} | ${fmt(r.peakGpuBytes / 2 ** 20)} | ${fmt(r.floorMs, 3)} | ${fmt(r.overFloor)} |`,
+      `| ${r.workload} | ${r.family} | ${f(r.cpuMs)} | ${f(r.cpuWarmMs)} | ${f(r.numpyMs)} | ${f(r.ratio, 3)} | ${f(r.warmRatio, 3)} | ${f(r.gpuMs)} | ${r.storePath} ${f(r.storeBytes / 2 ** 20)} MiB | ${f(r.cpuWarmGmacs, 2)} | ${f(r.numpyGmacs, 2)} |`,
     );
   }
   writeFileSync(
     outPath,
     JSON.stringify(
       {
-        adapter,
-        adapterInfo: {
-          vendor: gpu.adapterInfo.vendor,
-          architecture: gpu.adapterInfo.architecture,
-          device: gpu.adapterInfo.device,
-          description: gpu.adapterInfo.description,
-        },
-        rates,
         date: new Date().toISOString(),
+        cpu: cpu.info.adapter,
+        gpu: gpu?.info.adapter ?? null,
+        cores,
         rows,
       },
       null,
@@ -244,7 +255,8 @@ async function main() {
     ),
   );
   console.log(`\nwrote ${outPath}`);
-  gpu.destroy();
+  cpu.destroy();
+  gpu?.destroy();
 }
 
 main().catch((error) => {

@@ -47,3 +47,36 @@ export async function drawnCurves(page: Page) {
 export function query(page: Page): URLSearchParams {
   return new URL(page.url()).searchParams;
 }
+
+/** Test hook: makes the compute worker throw an error nothing catches (a real crash). */
+export async function crashWorker(page: Page): Promise<void> {
+  await page.evaluate(() =>
+    (window as unknown as { __store: { getState(): { simulateWorkerCrash(): void } } }).__store
+      .getState()
+      .simulateWorkerCrash(),
+  );
+}
+
+/** What the store says is in flight: the figure, and the analyses still running. */
+export async function storeState(page: Page) {
+  return page.evaluate(() => {
+    const state = (
+      window as unknown as {
+        __store: {
+          getState(): {
+            computing: boolean;
+            workerFailure: string | null;
+            analyses: Record<string, { running: boolean } | undefined>;
+          };
+        };
+      }
+    ).__store.getState();
+    return {
+      computing: state.computing,
+      workerFailure: state.workerFailure,
+      running: Object.entries(state.analyses)
+        .filter(([, a]) => a?.running)
+        .map(([kind]) => kind),
+    };
+  });
+}

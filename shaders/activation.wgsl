@@ -12,7 +12,7 @@ fn stable_tanh(z: f32) -> f32 {
   return sign(z) * (1.0 - t) / (1.0 + t);
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(ELEMENT_LANES)
 fn activate(@builtin(global_invocation_id) gid: vec3<u32>) {
   let c = gid.x;
   if (c >= p.lanes) {

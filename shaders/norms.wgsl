@@ -1,10 +1,10 @@
 // Partial sums of ‖G‖_F² for a generated g_rows × g_cols Gaussian matrix (gaussian directions are
 // scaled to unit Frobenius norm per layer). Workgroup w sums rows w, w + W, w + 2W, …; the host
-// adds the W partials in float64.
+// adds the W partials (at scratch[out_offset …]) in float64.
 
-var<workgroup> partial: array<f32, 64>;
+var<workgroup> partial: array<f32, REDUCE_THREADS>;
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(REDUCE_THREADS)
 fn dense_norm_squared(
   @builtin(workgroup_id) wg: vec3<u32>,
   @builtin(num_workgroups) groups: vec3<u32>,
@@ -13,7 +13,7 @@ fn dense_norm_squared(
   let quads = (p.g_cols + 3u) / 4u;
   var s = 0.0;
   for (var r = wg.x; r < p.g_rows; r += groups.x) {
-    for (var q = li; q < quads; q += 64u) {
+    for (var q = li; q < quads; q += REDUCE_THREADS) {
       let v = gaussian_quad(p.seed, p.stream, p.layer, r, q);
       for (var e = 0u; e < 4u; e++) {
         if (q * 4u + e < p.g_cols) {
@@ -24,14 +24,14 @@ fn dense_norm_squared(
   }
   partial[li] = s;
   workgroupBarrier();
-  for (var width = 32u; width > 0u; width >>= 1u) {
+  for (var width = REDUCE_THREADS / 2u; width > 0u; width >>= 1u) {
     if (li < width) {
       partial[li] += partial[li + width];
     }
     workgroupBarrier();
   }
   if (li == 0u) {
-    scratch[wg.x] = partial[0];
+    scratch[p.out_offset + wg.x] = partial[0];
   }
 }
 
@@ -43,7 +43,7 @@ fn word_from_halves(i: u32) -> u32 {
   return u32(vecs[i]) | (u32(vecs[i + 1u]) << 16u);
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(ELEMENT_LANES)
 fn generator_words(@builtin(global_invocation_id) gid: vec3<u32>) {
   let i = gid.x;
   if (i >= p.lanes) {
@@ -61,10 +61,10 @@ fn generator_words(@builtin(global_invocation_id) gid: vec3<u32>) {
   }
 }
 
-// Rows of Gaussian vectors: scratch[i · g_cols + j] = entry (0, j) of matrix `layer` in
-// (seed, stream + i), for i < lanes. The random unit vectors ξ of aligned directions, made on the
+// Rows of Gaussian vectors: scratch[out_offset + i · g_cols + j] = entry (0, j) of matrix `layer`
+// in (seed, stream + i), for i < lanes. The random unit vectors ξ of aligned directions, made on the
 // device rather than one Philox call at a time on the host. x: quads of a row, y: rows.
-@compute @workgroup_size(64)
+@compute @workgroup_size(ELEMENT_LANES)
 fn gaussian_rows(@builtin(global_invocation_id) gid: vec3<u32>) {
   let q = gid.x;
   let i = gid.y;
@@ -74,7 +74,7 @@ fn gaussian_rows(@builtin(global_invocation_id) gid: vec3<u32>) {
   let v = gaussian_quad(p.seed, p.stream + i, p.layer, 0u, q);
   for (var e = 0u; e < 4u; e++) {
     if (q * 4u + e < p.g_cols) {
-      scratch[i * p.g_cols + q * 4u + e] = v[e];
+      scratch[p.out_offset + i * p.g_cols + q * 4u + e] = v[e];
     }
   }
 }

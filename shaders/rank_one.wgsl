@@ -3,10 +3,10 @@
 // direction d sits at vecs[u_offset + d·out_rows] (already multiplied by s_ℓ · scale) and its v at
 // vecs[v_offset + d·inner]; lane c belongs to direction (lane_base + c) / lane_group.
 
-var<workgroup> partial: array<f32, 64>;
+var<workgroup> partial: array<f32, REDUCE_THREADS>;
 
 // scratch[c] = Σ_k v[k] · X'[k, c] for each lane c of the dispatch; one workgroup per lane.
-@compute @workgroup_size(64)
+@compute @workgroup_size(REDUCE_THREADS)
 fn lane_dots(
   @builtin(workgroup_id) wg: vec3<u32>,
   @builtin(local_invocation_index) li: u32,
@@ -16,14 +16,14 @@ fn lane_dots(
   let v_base = p.v_offset + ((p.lane_base + c) / p.lane_group) * p.inner;
   var s = 0.0;
   if (d.source >= 0) {
-    for (var k = li; k < p.inner; k += 64u) {
+    for (var k = li; k < p.inner; k += REDUCE_THREADS) {
       s = fma(vecs[v_base + k], src_buf[k * p.ld + u32(d.source)], s);
     }
     s = s * d.weight;
   }
   partial[li] = s;
   workgroupBarrier();
-  for (var width = 32u; width > 0u; width >>= 1u) {
+  for (var width = REDUCE_THREADS / 2u; width > 0u; width >>= 1u) {
     if (li < width) {
       partial[li] += partial[li + width];
     }
@@ -35,7 +35,7 @@ fn lane_dots(
 }
 
 // dst[r, c] += alpha · u_d[r] · scratch[c].
-@compute @workgroup_size(64)
+@compute @workgroup_size(ELEMENT_LANES)
 fn rank_one_update(@builtin(global_invocation_id) gid: vec3<u32>) {
   let c = gid.x;
   if (c >= p.lanes) {

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CpuEngine } from '../src/engine/cpuEngine';
-import { GpuEngine } from '../src/engine/gpuEngine';
+import { GpuEngine } from '../src/engine/gpu';
 import type { DirectionRequest } from '../src/model/directions';
 import type { Matrix } from '../src/model/network';
 import { generatedMatMul, repeatColumn } from '../src/model/network';

@@ -1,16 +1,24 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import type { StoreReport } from '../src/engine/types';
 import type { PanelResult } from '../src/experiments/figure';
 import { FIGURE1, type FigureSettings } from '../src/experiments/settings';
-import { type ComputeClient, createAppStore } from '../src/state/store';
+import { type ComputeClient, createAppStore, WORKER_STOPPED } from '../src/state/store';
+import { formatBytes, summariseWeights } from '../src/state/weights';
+import type { AnalysisKind, FromWorker, ToWorker } from '../src/worker/protocol';
 
 function fakeClient() {
   const calls: { id: number; settings: FigureSettings }[] = [];
+  const analyses: { kind: AnalysisKind; id: number; settings: FigureSettings }[] = [];
+  let crashes = 0;
   const client: ComputeClient = {
     compute: (id, settings) => calls.push({ id, settings }),
-    analyse: () => undefined,
+    analyse: (kind, id, settings) => analyses.push({ kind, id, settings }),
     retryGpu: () => undefined,
+    simulateCrash: () => {
+      crashes++;
+    },
   };
-  return { client, calls };
+  return { client, calls, analyses, crashes: () => crashes };
 }
 
 const fakeResult = (tag: string) => ({ panel: { id: tag } }) as unknown as PanelResult;
@@ -59,5 +67,168 @@ describe('store', () => {
     store.getState().applyPreset('two-bottlenecks');
     expect(store.getState().settings.blocks).toBe(3);
     expect(store.getState().presetId).toBe('two-bottlenecks');
+  });
+
+  it('a worker failure stops the figure and every running analysis, and is kept', () => {
+    const { client, calls, analyses, crashes } = fakeClient();
+    const store = createAppStore(client);
+    store.getState().setSettings(FIGURE1, { history: 'none' });
+    store.getState().runAnalysis('sweep');
+    store.getState().handle({ type: 'plan', id: 1, panels: [{ id: 'all' } as never] });
+    store.getState().handle({ type: 'progress', id: 1, fraction: 0.5, stage: 'x' });
+    expect(store.getState().computing).toBe(true);
+    expect(store.getState().analyses.sweep?.running).toBe(true);
+
+    store.getState().simulateWorkerCrash();
+    expect(crashes()).toBe(1);
+    // What the worker client turns worker.onerror into (it used to be an 'error' with id −1,
+    // which matched no request and was dropped: "computing…" forever).
+    store.getState().handle({ type: 'worker-failed', message: 'Uncaught Error: boom' });
+    const failed = store.getState();
+    expect(failed.workerFailure).toBe('Uncaught Error: boom');
+    expect(failed.computing).toBe(false);
+    expect(failed.progress).toBeNull();
+    expect(failed.analyses.sweep).toMatchObject({ running: false, error: WORKER_STOPPED });
+
+    // Nothing answers any more: new settings and analyses must not promise a result.
+    store.getState().update({ radius: 3 });
+    expect(store.getState().computing).toBe(false);
+    expect(store.getState().workerFailure).toBe('Uncaught Error: boom');
+    store.getState().runAnalysis('blocks');
+    expect(store.getState().analyses.blocks).toMatchObject({
+      running: false,
+      error: WORKER_STOPPED,
+    });
+    expect(analyses.map((a) => a.kind)).toEqual(['sweep']);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('new settings forget running analyses; their late messages never reach a newer run', () => {
+    const { client, analyses } = fakeClient();
+    const store = createAppStore(client);
+    store.getState().setSettings(FIGURE1, { history: 'none' });
+    store.getState().runAnalysis('sweep');
+    store.getState().runAnalysis('blocks');
+    const [oldSweep, oldBlocks] = analyses;
+    store.getState().update({ widths: [1000, 1000] });
+    // Idle, not running on the old settings and not showing their result.
+    expect(store.getState().analyses).toEqual({});
+    const late = (id: number, kind: AnalysisKind = 'sweep', tag = 'old'): FromWorker => ({
+      type: 'analysis-done',
+      kind,
+      id,
+      result: { tag } as never,
+      ms: 1,
+    });
+    store.getState().handle(late(oldBlocks.id, 'blocks'));
+    expect(store.getState().analyses.blocks).toBeUndefined();
+
+    // A new sweep on the new settings gets a fresh id, so the old run's late messages (sent
+    // before the worker cancelled it) are dropped rather than taken for the new run's.
+    store.getState().runAnalysis('sweep');
+    const newSweep = analyses[analyses.length - 1];
+    expect(newSweep.id).not.toBe(oldSweep.id);
+    expect(newSweep.settings.widths).toEqual([1000, 1000]);
+    store.getState().handle({
+      type: 'analysis-progress',
+      kind: 'sweep',
+      id: oldSweep.id,
+      fraction: 0,
+      stage: '',
+      partial: { tag: 'old partial' } as never,
+    });
+    store.getState().handle(late(oldSweep.id));
+    expect(store.getState().analyses.sweep).toMatchObject({ running: true, result: null });
+    store.getState().handle(late(newSweep.id, 'sweep', 'new'));
+    expect(store.getState().analyses.sweep).toMatchObject({
+      running: false,
+      result: { tag: 'new' },
+    });
+  });
+
+  it('summarises the weight path and the store size of the panels drawn', () => {
+    const report = (path: StoreReport['path'], bytes: number, budgetBytes: number) =>
+      ({
+        panel: { title: 'p' },
+        store: { path, storedMatrices: 1, generatedMatrices: 0, bytes, budgetBytes },
+      }) as unknown as PanelResult;
+    const MiB = 2 ** 20;
+    expect(summariseWeights([null, fakeResult('no report')])).toBeNull();
+    expect(summariseWeights([report('stored', 50 * MiB, 512 * MiB), null])?.text).toBe(
+      'weights stored · 50 MiB',
+    );
+    expect(
+      summariseWeights([
+        report('stored', 50 * MiB, 512 * MiB),
+        report('stored', 96 * MiB, 512 * MiB),
+      ])?.text,
+    ).toBe('weights stored · 96 MiB');
+    expect(summariseWeights([report('generated', 0, 512 * MiB)])?.text).toBe(
+      'weights generated (over the 512 MiB budget)',
+    );
+    const mixed = summariseWeights([
+      report('stored', 96 * MiB, 512 * MiB),
+      report('generated', 96 * MiB, 512 * MiB),
+    ]);
+    expect(mixed?.path).toBe('mixed');
+    expect(mixed?.text).toBe(
+      'weights partly stored · 96 MiB, the rest generated (over the 512 MiB budget)',
+    );
+    expect(formatBytes(1.5 * 1024 * MiB)).toBe('1.5 GiB');
+    expect(formatBytes(2.5 * MiB)).toBe('2.5 MiB');
+  });
+});
+
+describe('compute worker (Node, CPU engine)', () => {
+  const posted: FromWorker[] = [];
+  const fakeSelf = {
+    postMessage: (message: FromWorker) => posted.push(structuredClone(message)),
+    addEventListener: () => undefined,
+    onmessage: null as ((event: { data: ToWorker }) => void) | null,
+  };
+  vi.stubGlobal('self', fakeSelf);
+  afterAll(() => vi.unstubAllGlobals());
+  const send = (data: ToWorker) => fakeSelf.onmessage?.({ data });
+  const waitFor = async (test: () => boolean, what: string) => {
+    const end = Date.now() + 60_000;
+    while (!test() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+    if (!test()) throw new Error(`timed out waiting for ${what}`);
+  };
+
+  it('a compute request for new settings cancels the running analyses', async () => {
+    await import('../src/worker/compute.worker');
+    send({ type: 'init', useGpu: false });
+    // Deep blocks: the CPU sweep runs m = 16 … 512 over a 25-term polynomial, a few seconds.
+    const old: FigureSettings = { ...FIGURE1, layers: [4, 4], contrast: 'none' };
+    send({ type: 'analysis', kind: 'sweep', id: 1, settings: old });
+    send({ type: 'analysis', kind: 'blocks', id: 2, settings: old });
+    const isAnalysis = (m: FromWorker) => m.type.startsWith('analysis');
+    await waitFor(
+      () => posted.some((m) => m.type === 'analysis-progress' && m.kind === 'sweep'),
+      'the sweep to start',
+    );
+    send({
+      type: 'compute',
+      id: 1,
+      settings: { ...FIGURE1, widths: [50, 50], contrast: 'none' },
+    });
+    const cancelledAt = posted.length;
+    // Give a still-running sweep time to report again; a cancelled one stays silent.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(posted.slice(cancelledAt).filter(isAnalysis)).toEqual([]);
+    await waitFor(() => posted.some((m) => m.type === 'done' || m.type === 'error'), 'the figure');
+    expect(posted.find((m) => m.type === 'error')).toBeUndefined();
+    expect(posted.slice(cancelledAt).filter(isAnalysis)).toEqual([]);
+    expect(posted.some((m) => m.type === 'analysis-done')).toBe(false);
+
+    // An analysis asked for after the change runs to the end.
+    send({ type: 'analysis', kind: 'blocks', id: 3, settings: { ...FIGURE1, widths: [50, 50] } });
+    await waitFor(
+      () => posted.some((m) => m.type === 'analysis-done' || m.type === 'analysis-error'),
+      'the new analysis',
+    );
+    expect(posted.filter((m) => m.type === 'analysis-done').map((m) => 'id' in m && m.id)).toEqual([
+      3,
+    ]);
   });
 });

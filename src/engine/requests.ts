@@ -66,7 +66,7 @@ async function runLanes(
   throwIfAborted(options.signal);
   const passStart = performance.now();
   const x = drawInput(spec.seed, spec.inputSize, 0);
-  const { outputs, store } = await runner.propagate(spec, directions, plan, x, options);
+  const { outputs, store, kernelMs } = await runner.propagate(spec, directions, plan, x, options);
   options.onProgress?.(1, 'done');
   const end = performance.now();
   const timing: Timing = {
@@ -75,6 +75,7 @@ async function runLanes(
     passMs: end - passStart,
     flops: lanePassFlops(spec, directions, plan.lanes),
   };
+  if (typeof kernelMs === 'number') timing.kernelMs = kernelMs;
   return { outputs, store, timing };
 }
 

@@ -39,6 +39,11 @@ export interface Timing {
   passMs: number;
   /** Floating-point operations the wide products needed (2 per multiply-add). */
   flops: number;
+  /**
+   * Of passMs, the time the lane pass's kernels ran on the device, from timestamp queries (GPU
+   * engine on adapters with 'timestamp-query'); absent elsewhere.
+   */
+  kernelMs?: number;
 }
 
 /**
@@ -106,7 +111,7 @@ export interface LaneRunner {
     plan: LanePlan,
     x: Float64Array,
     options: RunOptions,
-  ): Promise<{ outputs: Matrix[]; store: StoreReport }>;
+  ): Promise<{ outputs: Matrix[]; store: StoreReport; kernelMs?: number | null }>;
 }
 
 export type EngineErrorKind =

@@ -1,7 +1,7 @@
 // Figure 1 and its generalisations: which panels a setting gives, and how each is computed.
 // Linear networks are drawn from their exact polynomial (model.md §4); others from a grid of t.
 
-import type { Engine, EngineInfo, RunOptions } from '../engine/types';
+import type { Engine, EngineInfo, RunOptions, StoreReport } from '../engine/types';
 import type { DirectionRequest } from '../model/directions';
 import {
   evaluatePolynomial,
@@ -38,6 +38,8 @@ export interface Curve {
 export interface PanelResult {
   panel: PanelSpec;
   engine: EngineInfo;
+  /** Whether the weights came from the engine's store or were generated, and its size. */
+  store: StoreReport;
   curves: Curve[];
   /** Exact panels: c_0 … c_L of t ↦ g(W + tΔ; x) per direction; null on a grid. */
   coefficients: number[][] | null;
@@ -167,6 +169,7 @@ export async function computePanel(
     return {
       panel,
       engine: result.engine,
+      store: result.store,
       curves,
       coefficients: null,
       nonMultilinear: null,
@@ -201,6 +204,7 @@ export async function computePanel(
   return {
     panel,
     engine: result.engine,
+    store: result.store,
     curves,
     coefficients,
     nonMultilinear,

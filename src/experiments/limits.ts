@@ -2,42 +2,88 @@
 
 import { CpuEngine } from '../engine/cpuEngine';
 import type { Engine } from '../engine/types';
-import { MAX_POLYNOMIAL_TERMS } from '../model/polynomial';
-import { planLayers, SpecError } from '../model/spec';
+import {
+  gridLanes,
+  type LanePlan,
+  MAX_POLYNOMIAL_TERMS,
+  polynomialLanes,
+  polynomialLayout,
+} from '../model/polynomial';
+import { type LayerPlan, planLayers, SpecError } from '../model/spec';
 import { GRID_POINTS, type PanelSpec } from './figure';
 import type { FigureSettings } from './settings';
 
 /**
- * The CPU engine regenerates every weight per use in float64 JavaScript on one thread, at roughly
- * 5·10⁷ multiply-adds (with their Philox draws) per second here. A figure is capped at 2·10⁹,
- * about 40 s; Figure 1 itself needs ~3·10⁶.
+ * The CPU engine's budget per figure, in multiply-adds as `figureMultiplyAdds` counts them. With
+ * stored weights the engine runs at about 10⁹ multiply-adds per second per core, so 2·10¹⁰ is
+ * at most ≈20 s on one core (less on more). Figure 1 needs ≈5·10⁷; B = 6 blocks of L_b = 4 layers
+ * at m = 100 about 1.1·10⁸.
  */
-export const CPU_MAX_MULTIPLY_ADDS = 2e9;
+export const CPU_MAX_MULTIPLY_ADDS = 2e10;
 export const CPU_CAP_TEXT =
-  'CPU engine: figures are capped at 2·10⁹ multiply-adds (≈40 s) — any width for blocks of ≤ 2 layers with narrow ends, about m ≤ 1000 for deeper blocks.';
+  'CPU engine: figures are capped at 2·10¹⁰ multiply-adds — about 10⁹ multiply-adds per second per core with stored weights, so ≈20 s on one core: any width for blocks of ≤ 2 layers with narrow ends, about m ≤ 2500 for blocks of 4 layers (m ≤ 5000 without the σ panel).';
 
-/** Multiply-adds of one figure: every layer's product over every lane of every panel. */
-export function figureMultiplyAdds(settings: FigureSettings, panels: PanelSpec[]): number {
-  let total = 0;
-  for (const panel of panels) {
-    const layers = planLayers(panel.spec);
-    const perDirection = panel.exact
-      ? Math.min(
-          MAX_POLYNOMIAL_TERMS,
-          panel.blockMask.every(Boolean) && panel.spec.blocks.length > 1
-            ? panel.spec.blocks.reduce((s, b) => s * (b.layers + 1), 1)
-            : layers.length + 1,
-        )
-      : GRID_POINTS;
-    const lanes = settings.directions * perDirection + 1;
-    total += layers.reduce((s, l) => s + l.inSize * l.outSize, 0) * lanes;
-    if (settings.family === 'gaussian')
-      total +=
-        layers.reduce((s, l) => s + l.inSize * l.outSize, 0) *
-        settings.directions *
-        (perDirection + 1);
+/** The lane plan `computePanel` runs for a panel: the same layout/grouping, or the same grid. */
+export function panelLanePlan(panel: PanelSpec): LanePlan {
+  if (!panel.exact) return gridLanes(new Float64Array(GRID_POINTS).fill(1));
+  // computePanel: per-block grouping for the all-weights panel of a multi-block network while its
+  // term count fits, t alone otherwise.
+  const blockTerms = panel.spec.blocks.reduce((s, b) => s * (b.layers + 1), 1);
+  const perBlock =
+    panel.blockMask.every(Boolean) &&
+    panel.spec.blocks.length > 1 &&
+    blockTerms <= MAX_POLYNOMIAL_TERMS;
+  const layout = polynomialLayout(panel.spec, panel.blockMask, perBlock ? 'per-block' : 'single');
+  return polynomialLanes(panel.spec, layout);
+}
+
+/** Multiply-adds of one panel, split into the direction set-up and the lane pass. */
+export interface PanelWork {
+  /** Forward (and, for gradient directions, backward) traces; Gaussian directions' norms. */
+  setup: number;
+  /** W^(ℓ) over every lane of every direction. */
+  weights: number;
+  /** Δ^(ℓ) over the coupled lanes of the perturbed layers (dense for Gaussian, rank one else). */
+  directions: number;
+  total: number;
+}
+
+/**
+ * What one panel costs, counted from the lane plan the pass runs (model/polynomial.ts): per
+ * direction, every layer multiplies all lanes by W^(ℓ) (in·out each), and a perturbed layer adds
+ * Δ^(ℓ) on the lanes its coupling reads (in·out for a dense Gaussian Δ, in + out for rank one).
+ */
+export function panelMultiplyAdds(settings: FigureSettings, panel: PanelSpec): PanelWork {
+  const layers = planLayers(panel.spec);
+  const plan = panelLanePlan(panel);
+  const count = settings.directions;
+  const family = settings.family;
+  const perturbed = (layer: LayerPlan) => panel.blockMask[layer.block];
+  let weights = 0;
+  let directions = 0;
+  let setup = 0;
+  for (const layer of layers) {
+    const area = layer.inSize * layer.outSize;
+    weights += area * plan.lanes * count;
+    // Set-up (model/directions.ts buildDirections): aligned, tilted and gradient directions read a
+    // forward trace (one input, or one per direction for gradient); gradient also a backward one
+    // (layers 1 … L−1); Gaussian directions need ‖G‖_F of every perturbed layer per direction.
+    if (family === 'gradient') setup += area * count * (layer.index > 0 ? 2 : 1);
+    else if (family !== 'gaussian') setup += area;
+    else if (perturbed(layer)) setup += area * count;
+    const coupling = plan.coupling(layer);
+    if (!coupling || !perturbed(layer)) continue;
+    let coupled = 0;
+    for (const source of coupling.source) if (source >= 0) coupled++;
+    const piece = family === 'gaussian' ? area : layer.inSize + layer.outSize;
+    directions += piece * coupled * count;
   }
-  return total;
+  return { setup, weights, directions, total: setup + weights + directions };
+}
+
+/** Multiply-adds of one figure: the sum over its panels (see `panelMultiplyAdds`). */
+export function figureMultiplyAdds(settings: FigureSettings, panels: PanelSpec[]): number {
+  return panels.reduce((s, panel) => s + panelMultiplyAdds(settings, panel).total, 0);
 }
 
 export function checkCpuBudget(settings: FigureSettings, panels: PanelSpec[]): void {
@@ -46,7 +92,7 @@ export function checkCpuBudget(settings: FigureSettings, panels: PanelSpec[]): v
     throw new SpecError(
       'widths',
       settings.widths,
-      `this figure needs ${work.toExponential(1)} multiply-adds; without WebGPU the CPU engine is capped at ${CPU_MAX_MULTIPLY_ADDS.toExponential(0)} (≈40 s). Lower the widths of the deeper blocks or the number of directions.`,
+      `this figure needs ${work.toExponential(1)} multiply-adds; without WebGPU the CPU engine is capped at ${CPU_MAX_MULTIPLY_ADDS.toExponential(0)}. Lower the widths of the deeper blocks or the number of directions.`,
     );
   }
 }

@@ -26,7 +26,12 @@ export interface ComputeClient {
   compute(id: number, settings: FigureSettings): void;
   analyse(kind: AnalysisKind, id: number, settings: FigureSettings): void;
   retryGpu(): void;
+  /** Test hook (the app's worker client has it): make the worker throw an uncaught error. */
+  simulateCrash?(): void;
 }
+
+/** Shown where an analysis was running when the worker failed, or is asked for afterwards. */
+export const WORKER_STOPPED = 'the compute worker stopped (see the banner above); reload the page';
 
 export interface AppState {
   settings: FigureSettings;
@@ -50,8 +55,17 @@ export interface AppState {
   resultSettings: FigureSettings | null;
   lastMs: number | null;
   error: { message: string; field: string | null } | null;
+  /**
+   * Set once the compute worker has failed (uncaught error, script that did not load): nothing
+   * in flight will finish and nothing more is computed until the page is reloaded.
+   */
+  workerFailure: string | null;
 
-  /** On-demand analyses of the current settings (cleared when the settings change). */
+  /**
+   * On-demand analyses of the current settings. A change of settings clears them (the worker
+   * cancels the running ones); their ids never repeat, so a late message of a cancelled run can
+   * never land in a newer one.
+   */
   analyses: { [K in AnalysisKind]?: AnalysisState<K> };
   runAnalysis(kind: AnalysisKind): void;
 
@@ -65,6 +79,8 @@ export interface AppState {
   retryGpu(): void;
   setUrlProblems(problems: UrlProblem[]): void;
   handle(message: FromWorker): void;
+  /** Test hook: make the compute worker crash (an error nothing catches). */
+  simulateWorkerCrash(): void;
 }
 
 export interface AnalysisState<K extends AnalysisKind> {
@@ -96,6 +112,7 @@ export function createAppStore(
   onHistory?: (settings: FigureSettings, mode: 'push' | 'replace') => void,
 ) {
   const start = initial.settings ?? FIGURE1;
+  let lastAnalysisId = 0;
   return createStore<AppState>()((set, get) => ({
     settings: start,
     presetId: matchPreset(start),
@@ -113,13 +130,22 @@ export function createAppStore(
     resultSettings: null,
     lastMs: null,
     error: null,
+    workerFailure: null,
     analyses: {},
 
     runAnalysis(kind) {
-      const id = (get().analyses[kind]?.id ?? 0) + 1;
-      const fresh = { id, running: true, progress: null, result: null, error: null, ms: null };
+      const id = ++lastAnalysisId;
+      const failed = get().workerFailure !== null;
+      const fresh = {
+        id,
+        running: !failed,
+        progress: null,
+        result: null,
+        error: failed ? WORKER_STOPPED : null,
+        ms: null,
+      };
       set({ analyses: { ...get().analyses, [kind]: fresh } });
-      client.analyse(kind, id, get().settings);
+      if (!failed) client.analyse(kind, id, get().settings);
     },
 
     setSettings(next, options = {}) {
@@ -128,9 +154,11 @@ export function createAppStore(
         settings: next,
         presetId: matchPreset(next),
         requestId: id,
-        computing: true,
+        // Nothing answers once the worker has failed: do not promise a result.
+        computing: get().workerFailure === null,
         progress: null,
         error: null,
+        // The worker cancels running analyses when it gets this compute request.
         analyses: {},
       });
       const mode = options.history ?? 'push';
@@ -162,6 +190,9 @@ export function createAppStore(
     setUrlProblems(problems) {
       set({ urlProblems: problems });
     },
+    simulateWorkerCrash() {
+      client.simulateCrash?.();
+    },
     handle(message) {
       const state = get();
       switch (message.type) {
@@ -176,6 +207,25 @@ export function createAppStore(
         case 'agreement':
           set({ agreement: message.agreement });
           return;
+        case 'worker-failed': {
+          // Everything in flight stops: the figure and every running analysis.
+          const analyses: Partial<Record<AnalysisKind, AnalysisState<AnalysisKind>>> = {};
+          for (const [kind, a] of Object.entries(state.analyses) as [
+            AnalysisKind,
+            AnalysisState<AnalysisKind>,
+          ][]) {
+            analyses[kind] = a.running
+              ? { ...a, running: false, progress: null, error: WORKER_STOPPED }
+              : a;
+          }
+          set({
+            workerFailure: message.message,
+            computing: false,
+            progress: null,
+            analyses: analyses as AppState['analyses'],
+          });
+          return;
+        }
         case 'analysis-progress':
         case 'analysis-done':
         case 'analysis-error': {

@@ -1,9 +1,11 @@
 // The compute worker: owns the engine so the page never freezes. A new request supersedes the
-// one in flight (its AbortSignal fires and its late messages are dropped by id on the page).
+// one in flight (its AbortSignal fires and its late messages are dropped by id on the page). A
+// compute request from the page means new settings, so it also cancels every running analysis.
 
 /// <reference lib="webworker" />
+import { browserShardSpawner } from '../engine/cpu/browserShards';
 import { CpuEngine } from '../engine/cpuEngine';
-import { GpuEngine } from '../engine/gpuEngine';
+import { GpuEngine } from '../engine/gpu';
 import { type Engine, EngineError, type RunOptions } from '../engine/types';
 import { blockStructure } from '../experiments/blockStructure';
 import { computePanel, planPanels } from '../experiments/figure';
@@ -15,7 +17,14 @@ import type { AnalysisKind, AnalysisResults, FromWorker, GpuStatus, ToWorker } f
 
 declare const self: DedicatedWorkerGlobalScope;
 
-const cpu = new CpuEngine();
+// The CPU engine's rows go to one Web Worker per core (docs/engine.md), where workers can start
+// workers; elsewhere it computes on this thread.
+const cores = self.navigator?.hardwareConcurrency ?? 0;
+const cpu = new CpuEngine(
+  typeof Worker === 'function' && cores > 0
+    ? { spawn: browserShardSpawner, workers: Math.min(cores, 8) }
+    : {},
+);
 let gpu: GpuEngine | null = null;
 let gpuStatus: GpuStatus = 'pending';
 let current: { id: number; controller: AbortController; settings: FigureSettings } | null = null;
@@ -114,33 +123,47 @@ const ANALYSES: { [K in AnalysisKind]: AnalysisRunner<K> } = {
 };
 const analysisControllers = new Map<AnalysisKind, AbortController>();
 
+/** Cancels every running analysis: the page has moved to new settings and forgotten them. */
+function cancelAnalyses(): void {
+  for (const controller of analysisControllers.values()) controller.abort();
+  analysisControllers.clear();
+}
+
 /** Runs one on-demand analysis; a newer request of the same kind supersedes it. */
 async function analyse(kind: AnalysisKind, id: number, settings: FigureSettings): Promise<void> {
   analysisControllers.get(kind)?.abort();
   const controller = new AbortController();
   analysisControllers.set(kind, controller);
+  const { signal } = controller;
   await engineChosen;
+  if (signal.aborted) return;
   const start = performance.now();
   const runner = ANALYSES[kind] as AnalysisRunner<AnalysisKind>;
   try {
     const result = await runner(engine(), settings, {
-      signal: controller.signal,
-      onProgress: (fraction, stage) =>
-        post({ type: 'analysis-progress', kind, id, fraction, stage, partial: null }),
-      onPartial: (partial) =>
-        post({ type: 'analysis-progress', kind, id, fraction: 0, stage: '', partial }),
+      signal,
+      onProgress: (fraction, stage) => {
+        if (!signal.aborted)
+          post({ type: 'analysis-progress', kind, id, fraction, stage, partial: null });
+      },
+      onPartial: (partial) => {
+        if (!signal.aborted)
+          post({ type: 'analysis-progress', kind, id, fraction: 0, stage: '', partial });
+      },
     });
-    if (!controller.signal.aborted) {
+    if (!signal.aborted) {
       post({ type: 'analysis-done', kind, id, result, ms: performance.now() - start });
     }
   } catch (error) {
-    if (controller.signal.aborted) return;
+    if (signal.aborted) return;
     post({
       type: 'analysis-error',
       kind,
       id,
       message: error instanceof Error ? error.message : String(error),
     });
+  } finally {
+    if (analysisControllers.get(kind) === controller) analysisControllers.delete(kind);
   }
 }
 
@@ -155,6 +178,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       }
       break;
     case 'compute':
+      cancelAnalyses();
       void compute(message.id, message.settings);
       break;
     case 'analysis':
@@ -162,6 +186,12 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       break;
     case 'simulate-device-loss':
       gpu?.simulateDeviceLoss();
+      break;
+    case 'simulate-crash':
+      // From a timer, so that nothing up the stack can catch it: a real uncaught error.
+      setTimeout(() => {
+        throw new Error('Simulated crash of the compute worker (test hook)');
+      }, 0);
       break;
     case 'retry-gpu':
       void startGpu().then(() => {

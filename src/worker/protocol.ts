@@ -23,7 +23,9 @@ export type ToWorker =
   | { type: 'analysis'; kind: AnalysisKind; id: number; settings: FigureSettings }
   | { type: 'retry-gpu' }
   /** Test hook: destroy the GPU device as if the driver had lost it. */
-  | { type: 'simulate-device-loss' };
+  | { type: 'simulate-device-loss' }
+  /** Test hook: throw from a timer, an error nothing catches (the worker "crashes"). */
+  | { type: 'simulate-crash' };
 
 export interface Agreement {
   /** max |GPU − CPU| / max |CPU| over the coefficients of a small spec. */
@@ -56,4 +58,10 @@ export type FromWorker =
       result: AnalysisResults[AnalysisKind];
       ms: number;
     }
-  | { type: 'analysis-error'; kind: AnalysisKind; id: number; message: string };
+  | { type: 'analysis-error'; kind: AnalysisKind; id: number; message: string }
+  /**
+   * The worker can no longer be trusted to answer: an uncaught error or a script that failed to
+   * load. The page's worker client makes this from worker.onerror (a worker may also post it) and
+   * stops the worker; nothing in flight will finish.
+   */
+  | { type: 'worker-failed'; message: string };
