@@ -35,6 +35,7 @@ interface Exports {
     alpha: number,
     y: number,
     accumulate: number,
+    scratch: number,
   ): void;
   transposed_product_rows(
     g: number,
@@ -72,15 +73,15 @@ function kernelModule(): WebAssembly.Module | null {
 }
 
 /** Slots of linear memory, in order: two input matrices (X, X_c), the weight rows, the output. */
-type Slot = 'x0' | 'x1' | 'g' | 'y';
-const SLOTS: Slot[] = ['x0', 'x1', 'g', 'y'];
+type Slot = 'x0' | 'x1' | 'g' | 'y' | 's';
+const SLOTS: Slot[] = ['x0', 'x1', 'g', 'y', 's'];
 
 export class WasmKernels implements KernelSet {
   readonly name = 'wasm-simd' as const;
   private readonly e: Exports;
   private readonly base: number;
-  private readonly sizes: Record<Slot, number> = { x0: 0, x1: 0, g: 0, y: 0 };
-  private readonly offsets: Record<Slot, number> = { x0: 0, x1: 0, g: 0, y: 0 };
+  private readonly sizes: Record<Slot, number> = { x0: 0, x1: 0, g: 0, y: 0, s: 0 };
+  private readonly offsets: Record<Slot, number> = { x0: 0, x1: 0, g: 0, y: 0, s: 0 };
   private readonly loaded: Record<'x0' | 'x1', Float64Array | null> = { x0: null, x1: null };
 
   /** Null where WebAssembly SIMD is not available. */
@@ -166,14 +167,19 @@ export class WasmKernels implements KernelSet {
     accumulate: boolean,
   ): void {
     const xSlot = slot === 0 ? 'x0' : 'x1';
-    const at = this.reserve({ [xSlot]: x.byteLength, g: rowCount * cols * 4, y: rowCount * n * 8 });
+    const at = this.reserve({
+      [xSlot]: x.byteLength,
+      g: rowCount * cols * 4,
+      y: rowCount * n * 8,
+      s: rowCount * n * 8,
+    });
     this.input(xSlot, x);
     const [xAt, gAt, yAt] = [at[xSlot], at.g, at.y];
     const memory = this.e.memory.buffer;
     new Float32Array(memory, gAt, rowCount * cols).set(g.subarray(0, rowCount * cols));
     const yView = new Float64Array(memory, yAt, rowCount * n);
     if (accumulate) yView.set(y.subarray(0, rowCount * n));
-    this.e.product_rows(gAt, rowCount, cols, xAt, n, c0, c1, alpha, yAt, accumulate ? 1 : 0);
+    this.e.product_rows(gAt, rowCount, cols, xAt, n, c0, c1, alpha, yAt, accumulate ? 1 : 0, at.s);
     if (c0 === 0 && c1 === n) y.set(yView);
     else
       for (let r = 0; r < rowCount; r++) y.set(yView.subarray(r * n + c0, r * n + c1), r * n + c0);

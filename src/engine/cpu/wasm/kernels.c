@@ -327,92 +327,94 @@ __attribute__((export_name("philox_words"))) void philox_words(const uint32_t *i
 
 // ---- products ------------------------------------------------------------------------------------
 
+// Raw sums S[r, c] (+)= Σ_{k ∈ [k0, k1)} g[r, k] x[k, c] for two rows (g1, s1 may repeat g0, s0
+// for one row: `two` = 0) and V f64x2 vectors of lanes from c, kept in registers over the k loop.
+// `first`: start from 0 instead of S. Each S entry is one running sum over k in increasing order.
+#define TILE_FN(NAME, V)                                                                          \
+  static inline void NAME(const float *g0, const float *g1, int two, const double *x, uint32_t n, \
+                          uint32_t c, uint32_t k0, uint32_t k1, double *s0, double *s1,          \
+                          int first) {                                                           \
+    v128_t a[V], b[V];                                                                           \
+    for (int v = 0; v < V; v++) {                                                                \
+      a[v] = first ? wasm_f64x2_splat(0) : wasm_v128_load(s0 + c + 2 * v);                       \
+      b[v] = first || !two ? wasm_f64x2_splat(0) : wasm_v128_load(s1 + c + 2 * v);               \
+    }                                                                                            \
+    const double *xk = x + (uint64_t)k0 * n + c;                                                 \
+    if (two) {                                                                                   \
+      for (uint32_t k = k0; k < k1; k++, xk += n) {                                              \
+        v128_t w0 = wasm_f64x2_splat((double)g0[k]), w1 = wasm_f64x2_splat((double)g1[k]);      \
+        for (int v = 0; v < V; v++) {                                                            \
+          v128_t xv = wasm_v128_load(xk + 2 * v);                                                \
+          a[v] = wasm_f64x2_add(a[v], wasm_f64x2_mul(w0, xv));                                   \
+          b[v] = wasm_f64x2_add(b[v], wasm_f64x2_mul(w1, xv));                                   \
+        }                                                                                        \
+      }                                                                                          \
+    } else {                                                                                     \
+      for (uint32_t k = k0; k < k1; k++, xk += n) {                                              \
+        v128_t w0 = wasm_f64x2_splat((double)g0[k]);                                             \
+        for (int v = 0; v < V; v++)                                                              \
+          a[v] = wasm_f64x2_add(a[v], wasm_f64x2_mul(w0, wasm_v128_load(xk + 2 * v)));           \
+      }                                                                                          \
+    }                                                                                            \
+    for (int v = 0; v < V; v++) {                                                                \
+      wasm_v128_store(s0 + c + 2 * v, a[v]);                                                     \
+      if (two) wasm_v128_store(s1 + c + 2 * v, b[v]);                                            \
+    }                                                                                            \
+  }
+TILE_FN(tile8, 4)
+TILE_FN(tile4, 2)
+TILE_FN(tile2, 1)
+
 // y[r, c] (= or +=) alpha · Σ_k g[r, k] x[k, c] for r < rows and c ∈ [c0, c1). g: rows × cols
-// float32, x: cols × n, y: rows × n (float64). Micro-tile: 2 rows × 8 lanes held in eight f64x2
-// registers over the whole k loop, so each x cache line (8 lanes) is loaded once per 2 rows.
-// Each y entry is the sum over k in increasing order, whatever the tiling.
-__attribute__((export_name("product_rows"))) void product_rows(const float *g, uint32_t rows,
-                                                                 uint32_t cols, const double *x,
-                                                                 uint32_t n, uint32_t c0,
-                                                                 uint32_t c1, double alpha,
-                                                                 double *y, uint32_t accumulate) {
-  const v128_t va = wasm_f64x2_splat(alpha);
-  uint32_t r = 0;
-  for (; r + 2 <= rows; r += 2) {
-    const float *g0 = g + (uint64_t)r * cols;
-    const float *g1 = g0 + cols;
-    double *y0 = y + (uint64_t)r * n;
-    double *y1 = y0 + n;
-    uint32_t c = c0;
-    for (; c + 8 <= c1; c += 8) {
-      v128_t a0 = wasm_f64x2_splat(0), a1 = a0, a2 = a0, a3 = a0;
-      v128_t b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-      const double *xk = x + c;
-      for (uint32_t k = 0; k < cols; k++, xk += n) {
-        v128_t x0 = wasm_v128_load(xk), x1 = wasm_v128_load(xk + 2);
-        v128_t x2 = wasm_v128_load(xk + 4), x3 = wasm_v128_load(xk + 6);
-        v128_t w0 = wasm_f64x2_splat((double)g0[k]);
-        v128_t w1 = wasm_f64x2_splat((double)g1[k]);
-        a0 = wasm_f64x2_add(a0, wasm_f64x2_mul(w0, x0));
-        a1 = wasm_f64x2_add(a1, wasm_f64x2_mul(w0, x1));
-        a2 = wasm_f64x2_add(a2, wasm_f64x2_mul(w0, x2));
-        a3 = wasm_f64x2_add(a3, wasm_f64x2_mul(w0, x3));
-        b0 = wasm_f64x2_add(b0, wasm_f64x2_mul(w1, x0));
-        b1 = wasm_f64x2_add(b1, wasm_f64x2_mul(w1, x1));
-        b2 = wasm_f64x2_add(b2, wasm_f64x2_mul(w1, x2));
-        b3 = wasm_f64x2_add(b3, wasm_f64x2_mul(w1, x3));
+// float32, x: cols × n, y and s (scratch): rows × n float64.
+// Register tiles of 2 rows × 8 lanes (then 4, 2, 1 lanes for the rest of the range), each x
+// cache line loaded once per two rows. The inner dimension is cut into chunks whose slice of x
+// fits in a core's L2 (≈128 KiB), so x is read from L2, not L3, once per row pair; partial sums
+// wait in s between chunks. Each result is one running sum over k in increasing order, whatever
+// the tiling and chunking, then scaled by alpha.
+__attribute__((export_name("product_rows"))) void product_rows(
+    const float *g, uint32_t rows, uint32_t cols, const double *x, uint32_t n, uint32_t c0,
+    uint32_t c1, double alpha, double *y, uint32_t accumulate, double *s) {
+  uint32_t chunk = 131072 / (8 * (n > 0 ? n : 1));
+  chunk = chunk < 16 ? 16 : chunk & ~3u;
+  for (uint32_t k0 = 0; k0 < cols; k0 += chunk) {
+    uint32_t k1 = cols - k0 > chunk ? k0 + chunk : cols;
+    int first = k0 == 0;
+    for (uint32_t r = 0; r < rows; r += 2) {
+      int two = r + 1 < rows;
+      const float *g0 = g + (uint64_t)r * cols;
+      const float *g1 = two ? g0 + cols : g0;
+      double *s0 = s + (uint64_t)r * n;
+      double *s1 = two ? s0 + n : s0;
+      uint32_t c = c0;
+      for (; c + 8 <= c1; c += 8) tile8(g0, g1, two, x, n, c, k0, k1, s0, s1, first);
+      if (c + 4 <= c1) {
+        tile4(g0, g1, two, x, n, c, k0, k1, s0, s1, first);
+        c += 4;
       }
-      v128_t *o0 = (v128_t *)(y0 + c), *o1 = (v128_t *)(y1 + c);
-      v128_t s[8] = {a0, a1, a2, a3, b0, b1, b2, b3};
-      for (int i = 0; i < 4; i++) {
-        v128_t u = wasm_f64x2_mul(va, s[i]), v = wasm_f64x2_mul(va, s[4 + i]);
-        if (accumulate) {
-          u = wasm_f64x2_add(wasm_v128_load(o0 + i), u);
-          v = wasm_f64x2_add(wasm_v128_load(o1 + i), v);
+      if (c + 2 <= c1) {
+        tile2(g0, g1, two, x, n, c, k0, k1, s0, s1, first);
+        c += 2;
+      }
+      if (c < c1) {
+        double a = first ? 0 : s0[c], b = first || !two ? 0 : s1[c];
+        const double *xk = x + (uint64_t)k0 * n + c;
+        for (uint32_t k = k0; k < k1; k++, xk += n) {
+          a += (double)g0[k] * *xk;
+          b += (double)g1[k] * *xk;
         }
-        wasm_v128_store(o0 + i, u);
-        wasm_v128_store(o1 + i, v);
+        s0[c] = a;
+        if (two) s1[c] = b;
       }
-    }
-    for (; c < c1; c++) {
-      double s0 = 0, s1 = 0;
-      const double *xk = x + c;
-      for (uint32_t k = 0; k < cols; k++, xk += n) {
-        s0 += (double)g0[k] * *xk;
-        s1 += (double)g1[k] * *xk;
-      }
-      y0[c] = accumulate ? y0[c] + alpha * s0 : alpha * s0;
-      y1[c] = accumulate ? y1[c] + alpha * s1 : alpha * s1;
     }
   }
-  for (; r < rows; r++) {
-    const float *g0 = g + (uint64_t)r * cols;
-    double *y0 = y + (uint64_t)r * n;
-    uint32_t c = c0;
-    for (; c + 8 <= c1; c += 8) {
-      v128_t a0 = wasm_f64x2_splat(0), a1 = a0, a2 = a0, a3 = a0;
-      const double *xk = x + c;
-      for (uint32_t k = 0; k < cols; k++, xk += n) {
-        v128_t w0 = wasm_f64x2_splat((double)g0[k]);
-        a0 = wasm_f64x2_add(a0, wasm_f64x2_mul(w0, wasm_v128_load(xk)));
-        a1 = wasm_f64x2_add(a1, wasm_f64x2_mul(w0, wasm_v128_load(xk + 2)));
-        a2 = wasm_f64x2_add(a2, wasm_f64x2_mul(w0, wasm_v128_load(xk + 4)));
-        a3 = wasm_f64x2_add(a3, wasm_f64x2_mul(w0, wasm_v128_load(xk + 6)));
-      }
-      v128_t *o0 = (v128_t *)(y0 + c);
-      v128_t s[4] = {a0, a1, a2, a3};
-      for (int i = 0; i < 4; i++) {
-        v128_t u = wasm_f64x2_mul(va, s[i]);
-        if (accumulate) u = wasm_f64x2_add(wasm_v128_load(o0 + i), u);
-        wasm_v128_store(o0 + i, u);
-      }
-    }
-    for (; c < c1; c++) {
-      double s0 = 0;
-      const double *xk = x + c;
-      for (uint32_t k = 0; k < cols; k++, xk += n) s0 += (double)g0[k] * *xk;
-      y0[c] = accumulate ? y0[c] + alpha * s0 : alpha * s0;
-    }
+  if (cols == 0)
+    for (uint32_t r = 0; r < rows; r++)
+      for (uint32_t c = c0; c < c1; c++) s[(uint64_t)r * n + c] = 0;
+  for (uint32_t r = 0; r < rows; r++) {
+    double *yr = y + (uint64_t)r * n;
+    const double *sr = s + (uint64_t)r * n;
+    for (uint32_t c = c0; c < c1; c++) yr[c] = accumulate ? yr[c] + alpha * sr[c] : alpha * sr[c];
   }
 }
 
