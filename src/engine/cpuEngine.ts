@@ -255,30 +255,60 @@ export class CpuEngine implements Engine {
       if (!plan.startsAtInput(c % n)) continue;
       for (let r = 0; r < spec.inputSize; r++) h[r * N + c] = x[r];
     }
+    // Lanes that can be non-zero at the current layer's input: a polynomial's coefficient of
+    // degree j stays exactly zero until j perturbed layers have passed, so the wide product skips
+    // it (for B = 2, L_b = 3 and one t this halves the work of the m × m layers).
+    const live = Uint8Array.from({ length: n }, (_, i) => (plan.startsAtInput(i) ? 1 : 0));
     for (const layer of layers) {
       throwIfAborted(options.signal);
       const coupling = plan.coupling(layer);
       const pieces = directions.map((d) => d.layers[layer.index]);
-      const live = coupling !== null && pieces.some((p) => p.kind !== 'zero' && p.scale !== 0);
+      const perturbed = coupling !== null && pieces.some((p) => p.kind !== 'zero' && p.scale !== 0);
       let xc: Float64Array | null = null;
-      if (live && coupling) {
+      // Lanes that receive a Δ term from a live lane at this layer.
+      const reached = new Uint8Array(n);
+      if (perturbed && coupling) {
         // X_c[:, d·n + i] = weight_i · H[:, d·n + source_i] (zero where lane i reads nothing).
         xc = gatherCoupledLanes(h, layer.inSize, N, n, coupling.source, coupling.weight);
+        for (let i = 0; i < n; i++) {
+          const src = coupling.source[i];
+          if (src >= 0 && live[src]) reached[i] = 1;
+        }
       }
+      const hasDense = xc !== null && pieces.some((p) => p.kind === 'dense' && p.scale !== 0);
+      // The product's lanes: the live ones, and with dense directions the reached ones too (the
+      // executors apply W and Δ to the same lanes).
+      const lanes: number[] = [];
+      for (let i = 0; i < n; i++) if (live[i] || (hasDense && reached[i])) lanes.push(i);
+      const k = lanes.length;
+      const all = k === n;
       const dense: DenseTerm[] = [];
-      if (xc) {
+      if (hasDense) {
         pieces.forEach((piece, d) => {
           if (piece.kind !== 'dense' || piece.scale === 0) return;
           dense.push({
             matrix: this.ref(piece.seed, piece.stream, layer.index, layer.outSize, layer.inSize),
             alpha: layer.scale * piece.scale,
-            c0: d * n,
-            c1: (d + 1) * n,
+            c0: d * k,
+            c1: (d + 1) * k,
           });
         });
       }
       const weights = this.ref(spec.seed, Stream.weights, layer.index, layer.outSize, layer.inSize);
-      const y = await this.pool.product(weights, h, N, layer.scale, dense, xc, options.signal);
+      const hLanes = all ? h : selectLanes(h, layer.inSize, N, n, lanes);
+      const xcLanes =
+        !hasDense || !xc ? null : all ? xc : selectLanes(xc, layer.inSize, N, n, lanes);
+      const product = await this.pool.product(
+        weights,
+        hLanes,
+        directions.length * k,
+        layer.scale,
+        dense,
+        xcLanes,
+        options.signal,
+      );
+      const y = all ? product : spreadLanes(product, layer.outSize, N, n, lanes);
+      for (let i = 0; i < n; i++) live[i] = live[i] | reached[i];
       if (xc) addRankOneTerms(pieces, layer.scale, layer.inSize, layer.outSize, n, N, xc, y);
       if (layer.activation !== 'identity') {
         for (let i = 0; i < y.length; i++) y[i] = activate(layer.activation, y[i]);
@@ -301,6 +331,48 @@ export class CpuEngine implements Engine {
   private checkAlive(): void {
     if (this.destroyed) throw new EngineError('destroyed', 'CpuEngine used after destroy()');
   }
+}
+
+/** The columns d·n + lanes[j] of a rows × N matrix, packed as d·k + j (k = lanes.length). */
+function selectLanes(
+  m: Float64Array,
+  rows: number,
+  N: number,
+  n: number,
+  lanes: number[],
+): Float64Array {
+  const k = lanes.length;
+  const D = N / n;
+  const out = new Float64Array(rows * D * k);
+  for (let r = 0; r < rows; r++) {
+    for (let d = 0; d < D; d++) {
+      const from = r * N + d * n;
+      const to = (r * D + d) * k;
+      for (let j = 0; j < k; j++) out[to + j] = m[from + lanes[j]];
+    }
+  }
+  return out;
+}
+
+/** The inverse of selectLanes: a rows × N matrix, zero outside the given lanes. */
+function spreadLanes(
+  packed: Float64Array,
+  rows: number,
+  N: number,
+  n: number,
+  lanes: number[],
+): Float64Array {
+  const k = lanes.length;
+  const D = N / n;
+  const out = new Float64Array(rows * N);
+  for (let r = 0; r < rows; r++) {
+    for (let d = 0; d < D; d++) {
+      const from = (r * D + d) * k;
+      const to = r * N + d * n;
+      for (let j = 0; j < k; j++) out[to + lanes[j]] = packed[from + j];
+    }
+  }
+  return out;
 }
 
 /**
