@@ -1,4 +1,4 @@
-import { useRef } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { PRESETS } from '../experiments/settings';
 import type { AppStore } from '../state/store';
@@ -11,7 +11,36 @@ import { StatusLine } from './StatusLine';
 import { SurfaceView } from './surface/SurfaceView';
 import { WidthSweep } from './WidthSweep';
 
+// Every child reads the store itself; their props (the store, an index) never change, so App's
+// own re-renders (a preset, a new panel count) do not re-render them.
+const ControlsM = memo(Controls);
+const BannersM = memo(Banners);
+const PanelViewM = memo(PanelView);
+const StatusLineM = memo(StatusLine);
+const SurfaceViewM = memo(SurfaceView);
+const WidthSweepM = memo(WidthSweep);
+const BlockStructureViewM = memo(BlockStructureView);
+
+/**
+ * The page is rendered in stages: first the top bar and the figure, then the settings, then the
+ * sections below the figure, each in its own task once the previous one is on the page, so that
+ * neither React's first render nor the browser's first style and layout of the whole page is one
+ * long task. (Plain tasks, not transitions: a transition would restart on every progress message
+ * from the worker and could wait seconds.)
+ */
+const LAST_STAGE = 2;
+function useStage(): number {
+  const [stage, setStage] = useState(0);
+  useEffect(() => {
+    if (stage >= LAST_STAGE) return;
+    const timer = setTimeout(() => setStage(stage + 1), 0);
+    return () => clearTimeout(timer);
+  }, [stage]);
+  return stage;
+}
+
 export function App({ store }: { store: AppStore }) {
+  const stage = useStage();
   const panelCount = useStore(store, (s) => s.panels.length);
   const presetId = useStore(store, (s) => s.presetId);
   const settings = useStore(store, (s) => s.settings);
@@ -76,9 +105,9 @@ export function App({ store }: { store: AppStore }) {
         </div>
       </header>
       <div className="layout">
-        <Controls store={store} />
+        {stage >= 1 ? <ControlsM store={store} /> : <aside className="controls" />}
         <main className="main">
-          <Banners store={store} />
+          <BannersM store={store} />
           <p className="note" data-testid="note">
             {preset ? <strong>{preset.name}. </strong> : null}
             {preset ? `${preset.note} ` : ''}
@@ -93,13 +122,17 @@ export function App({ store }: { store: AppStore }) {
           <div className={`figure panels-${panelCount}`} ref={figureRef} data-testid="figure">
             {Array.from({ length: panelCount }, (_, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: panels are positional
-              <PanelView key={i} store={store} index={i} />
+              <PanelViewM key={i} store={store} index={i} />
             ))}
           </div>
-          <StatusLine store={store} />
-          <SurfaceView store={store} />
-          <WidthSweep store={store} />
-          <BlockStructureView store={store} />
+          <StatusLineM store={store} />
+          {stage >= 2 && (
+            <>
+              <SurfaceViewM store={store} />
+              <WidthSweepM store={store} />
+              <BlockStructureViewM store={store} />
+            </>
+          )}
         </main>
       </div>
     </div>

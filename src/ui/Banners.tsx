@@ -7,9 +7,20 @@ export function Banners({ store }: { store: AppStore }) {
   const cpuCap = useStore(store, (s) => s.cpuCap);
   const urlProblems = useStore(store, (s) => s.urlProblems);
   const error = useStore(store, (s) => s.error);
+  const workerFailure = useStore(store, (s) => s.workerFailure);
   const { retryGpu, setUrlProblems } = store.getState();
   return (
     <div className="banners">
+      {workerFailure !== null && (
+        <div className="banner error" data-testid="worker-error-banner" role="alert">
+          <strong>The compute worker stopped:</strong> {workerFailure}. Nothing is being computed
+          now. Reloading the page starts a new worker with the same settings (they are in the
+          address).{' '}
+          <button type="button" onClick={() => window.location.reload()}>
+            Reload
+          </button>
+        </div>
+      )}
       {(gpuStatus === 'unsupported' || gpuStatus === 'no-adapter' || gpuStatus === 'error') && (
         <div className="banner warn" data-testid="cpu-fallback-banner" role="alert">
           <strong>No WebGPU here — computing on the CPU.</strong>{' '}

@@ -4,6 +4,7 @@ import { useStore } from 'zustand';
 import type { AppStore } from '../state/store';
 import { AnalysisSection } from './AnalysisSection';
 import { drawHeatmap } from './plot/drawHeatmap';
+import { cancelDraw, queueDraw } from './plot/frameQueue';
 
 export function BlockStructureView({ store }: { store: AppStore }) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -11,7 +12,9 @@ export function BlockStructureView({ store }: { store: AppStore }) {
   const result = blocks && !blocks.running ? blocks.result : null;
   useEffect(() => {
     const canvas = canvasRef.current;
-    if (canvas && result) drawHeatmap(canvas, result);
+    if (!canvas || !result) return;
+    queueDraw(canvas, () => drawHeatmap(canvas, result));
+    return () => cancelDraw(canvas);
   }, [result]);
   const fmt = (v: number) => v.toExponential(1);
   return (

@@ -6,6 +6,7 @@ import { useStore } from 'zustand';
 import type { PanelResult } from '../experiments/figure';
 import type { AppState, AppStore } from '../state/store';
 import { drawPanel } from './plot/drawPanel';
+import { cancelDraw, queueDraw } from './plot/frameQueue';
 
 function draw(canvas: HTMLCanvasElement, state: AppState, index: number): void {
   const panel = state.panels[index];
@@ -24,7 +25,11 @@ export function PanelView({ store, index }: { store: AppStore; index: number }) 
   useEffect(() => {
     const canvas = canvasRef.current;
     if (!canvas) return;
-    draw(canvas, store.getState(), index);
+    // Every draw waits for an animation frame, shared with the other panels (frameQueue.ts):
+    // worker messages landing in one frame draw once, and never inside the message handler. A
+    // resize keeps the old bitmap, scaled, until the new one is drawn. The first draw comes
+    // from the ResizeObserver's first notification.
+    const redraw = () => queueDraw(canvas, () => draw(canvas, store.getState(), index));
     const unsubscribe = store.subscribe((state, previous) => {
       if (
         state.results[index] !== previous.results[index] ||
@@ -32,12 +37,13 @@ export function PanelView({ store, index }: { store: AppStore; index: number }) 
         state.computing !== previous.computing ||
         state.settings.fitY !== previous.settings.fitY
       ) {
-        draw(canvas, state, index);
+        redraw();
       }
     });
-    const resize = new ResizeObserver(() => draw(canvas, store.getState(), index));
+    const resize = new ResizeObserver(redraw);
     resize.observe(canvas);
     return () => {
+      cancelDraw(canvas);
       unsubscribe();
       resize.disconnect();
     };

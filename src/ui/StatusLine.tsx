@@ -1,5 +1,7 @@
 import { useStore } from 'zustand';
+import { useShallow } from 'zustand/react/shallow';
 import type { AppStore } from '../state/store';
+import { summariseWeights } from '../state/weights';
 
 export function StatusLine({ store }: { store: AppStore }) {
   const engine = useStore(store, (s) => s.engine);
@@ -8,6 +10,15 @@ export function StatusLine({ store }: { store: AppStore }) {
   const progress = useStore(store, (s) => s.progress);
   const lastMs = useStore(store, (s) => s.lastMs);
   const agreement = useStore(store, (s) => s.agreement);
+  const workerFailure = useStore(store, (s) => s.workerFailure);
+  // Which weight path the panels ran and what the store holds (the text only changes with them).
+  const weights = useStore(
+    store,
+    useShallow((s) => {
+      const summary = summariseWeights(s.results);
+      return summary ? [summary.path, summary.text, summary.detail] : [];
+    }),
+  );
   const engineText = engine
     ? engine.kind === 'webgpu'
       ? `WebGPU · ${engine.adapter} · ${engine.precision}`
@@ -21,12 +32,19 @@ export function StatusLine({ store }: { store: AppStore }) {
         {engineText}
       </span>
       <span data-testid="timing">
-        {computing
-          ? `computing${progress ? ` ${Math.round(progress.fraction * 100)}% — ${progress.stage}` : '…'}`
-          : lastMs !== null
-            ? `last figure ${lastMs < 1000 ? `${Math.round(lastMs)} ms` : `${(lastMs / 1000).toFixed(2)} s`}`
-            : ''}
+        {workerFailure !== null
+          ? 'compute worker stopped'
+          : computing
+            ? `computing${progress ? ` ${Math.round(progress.fraction * 100)}% — ${progress.stage}` : '…'}`
+            : lastMs !== null
+              ? `last figure ${lastMs < 1000 ? `${Math.round(lastMs)} ms` : `${(lastMs / 1000).toFixed(2)} s`}`
+              : ''}
       </span>
+      {weights.length > 0 && (
+        <span data-testid="weights" data-path={weights[0]} title={weights[2]}>
+          {weights[1]}
+        </span>
+      )}
       {agreement && (
         <span data-testid="agreement" title={`GPU float32 vs CPU float64 on ${agreement.spec}`}>
           GPU vs CPU check: max rel. error {agreement.maxRelativeError.toExponential(1)}{' '}

@@ -4,14 +4,18 @@ import { useStore } from 'zustand';
 import type { AppStore } from '../state/store';
 import { AnalysisSection } from './AnalysisSection';
 import { drawSweep } from './plot/drawSweep';
+import { cancelDraw, queueDraw } from './plot/frameQueue';
 
 export function WidthSweep({ store }: { store: AppStore }) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const sweep = useStore(store, (s) => s.analyses.sweep);
   useEffect(() => {
     const canvas = canvasRef.current;
-    if (canvas && sweep)
-      drawSweep(canvas, sweep.result?.points ?? [], sweep.running ? null : sweep.result);
+    if (!canvas || !sweep) return;
+    queueDraw(canvas, () =>
+      drawSweep(canvas, sweep.result?.points ?? [], sweep.running ? null : sweep.result),
+    );
+    return () => cancelDraw(canvas);
   }, [sweep]);
   const result = sweep && !sweep.running ? sweep.result : null;
   return (

@@ -2,6 +2,7 @@
 import { figureCsv, figureJson } from '../experiments/export';
 import { settingsToQuery } from '../experiments/settings';
 import type { AppState } from '../state/store';
+import { flushDraws } from './plot/frameQueue';
 
 function download(name: string, blob: Blob): void {
   const a = document.createElement('a');
@@ -31,6 +32,8 @@ export function exportCsv(state: AppState): void {
 
 /** Composes the panel canvases (already at device resolution) into one PNG with a caption. */
 export function exportPng(state: AppState, root: HTMLElement): void {
+  // Panels draw in animation frames: bring every canvas up to date first.
+  flushDraws();
   const canvases = Array.from(root.querySelectorAll<HTMLCanvasElement>('canvas.panel-canvas'));
   if (canvases.length === 0) return;
   const columns = canvases.length <= 4 ? 2 : 3;
