@@ -19,7 +19,6 @@ import { CpuEngine } from '../src/engine/cpuEngine';
 import { GpuEngine } from '../src/engine/gpu';
 import type { Engine, PolynomialRequest, PolynomialResult } from '../src/engine/types';
 import type { DirectionFamily } from '../src/model/directions';
-import { polynomialLayout } from '../src/model/polynomial';
 import type { NetworkSpec } from '../src/model/spec';
 import { planLayers } from '../src/model/spec';
 import { nodeGpu } from '../tests/helpers/nodeGpu';
@@ -74,23 +73,36 @@ function request(w: Workload): PolynomialRequest {
   };
 }
 
-/** Multiply-adds of the engines' job: traces, norms, the lane pass (dense Δ for gaussian). */
+/**
+ * Multiply-adds the CPU engine performs: forward trace, norms (gaussian), and the lane pass over
+ * the lanes that can be non-zero (one t, every layer perturbed: ℓ + 1 lanes per direction enter
+ * layer ℓ, one more with a dense Δ).
+ */
 function engineMultiplyAdds(w: Workload): number {
   const layers = planLayers(w.spec);
-  const lanes =
-    DIRECTIONS *
-    polynomialLayout(
-      w.spec,
-      w.spec.blocks.map(() => true),
-      'single',
-    ).size;
   let macs = 0;
   for (const l of layers) {
     const mn = l.inSize * l.outSize;
-    macs += mn * lanes + mn; // lane pass + forward trace
-    if (w.family === 'gaussian') macs += mn * lanes + mn * DIRECTIONS; // Δ products + norms
+    const liveLanes = l.index + 1;
+    macs += mn; // forward trace
+    if (w.family === 'gaussian') {
+      const lanes = Math.min(liveLanes + 1, layers.length + 1);
+      macs += 2 * mn * lanes * DIRECTIONS + mn * DIRECTIONS; // W and Δ products, norms
+    } else {
+      macs += mn * liveLanes * DIRECTIONS;
+    }
   }
   return macs;
+}
+
+/**
+ * The CPU's floor for that work: multiply-adds over the peak of float64 SIMD without fused
+ * multiply-add (two f64x2 multiplies and two adds per cycle per core, 2 MAC/cycle) at the clock
+ * BENCH_CPU_GHZ (default 2.5), on every core.
+ */
+function cpuFloorMs(macs: number, cores: number): number {
+  const ghz = Number(process.env.BENCH_CPU_GHZ ?? 2.5);
+  return (macs / (2 * ghz * 1e9 * cores)) * 1e3;
 }
 
 /** Multiply-adds of the numpy job: W H and Δ H (dense) per layer over 201 t per direction. */
@@ -221,6 +233,7 @@ async function main() {
       cpuMultiplyAdds: macs,
       numpyMultiplyAdds: numpyMultiplyAdds(w),
       cpuWarmGmacs: macs / (cpuWarmMs * 1e6),
+      cpuFloorMs: cpuFloorMs(macs, cores),
       numpyGmacs: numpy ? numpyMultiplyAdds(w) / (numpy.ms * 1e6) : null,
       storePath: last?.store.path,
       storeBytes: cpu.storeBytes,
@@ -232,12 +245,12 @@ async function main() {
 
   const f = (v: number | null | undefined, d = 1) => (v == null ? '—' : v.toFixed(d));
   console.log(
-    '\n| workload | family | CPU cold ms | CPU warm ms | numpy ms | cold/numpy | warm/numpy | GPU ms | store | CPU GMAC/s (warm) | numpy GMAC/s |',
+    '\n| workload | family | CPU cold ms | CPU warm ms | numpy ms | cold/numpy | warm/numpy | GPU ms | store | CPU GMAC/s (warm) | CPU floor ms | numpy GMAC/s |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     console.log(
-      `| ${r.workload} | ${r.family} | ${f(r.cpuMs)} | ${f(r.cpuWarmMs)} | ${f(r.numpyMs)} | ${f(r.ratio, 3)} | ${f(r.warmRatio, 3)} | ${f(r.gpuMs)} | ${r.storePath} ${f(r.storeBytes / 2 ** 20)} MiB | ${f(r.cpuWarmGmacs, 2)} | ${f(r.numpyGmacs, 2)} |`,
+      `| ${r.workload} | ${r.family} | ${f(r.cpuMs)} | ${f(r.cpuWarmMs)} | ${f(r.numpyMs)} | ${f(r.ratio, 3)} | ${f(r.warmRatio, 3)} | ${f(r.gpuMs)} | ${r.storePath} ${f(r.storeBytes / 2 ** 20)} MiB | ${f(r.cpuWarmGmacs, 2)} | ${f(r.cpuFloorMs)} | ${f(r.numpyGmacs, 2)} |`,
     );
   }
   writeFileSync(

@@ -13,10 +13,10 @@ import {
   type DirectionOps,
   type DirectionRequest,
 } from '../model/directions';
-import { activate, type Matrix, zeros } from '../model/network';
+import { type Matrix, zeros } from '../model/network';
 import type { LanePlan } from '../model/polynomial';
 import { Stream } from '../model/random';
-import { type NetworkSpec, planLayers } from '../model/spec';
+import { type Activation, type NetworkSpec, planLayers } from '../model/spec';
 import { javascriptKernels, type KernelSet } from './cpu/kernels';
 import { ShardPool, type ShardSpawner } from './cpu/pool';
 import { type DenseTerm, type MatrixRef, matrixKey } from './cpu/protocol';
@@ -310,9 +310,7 @@ export class CpuEngine implements Engine {
       const y = all ? product : spreadLanes(product, layer.outSize, N, n, lanes);
       for (let i = 0; i < n; i++) live[i] = live[i] | reached[i];
       if (xc) addRankOneTerms(pieces, layer.scale, layer.inSize, layer.outSize, n, N, xc, y);
-      if (layer.activation !== 'identity') {
-        for (let i = 0; i < y.length; i++) y[i] = activate(layer.activation, y[i]);
-      }
+      applyActivationInPlace(layer.activation, y);
       h = y;
       options.onProgress?.(
         (layer.index + 1) / layers.length,
@@ -331,6 +329,12 @@ export class CpuEngine implements Engine {
   private checkAlive(): void {
     if (this.destroyed) throw new EngineError('destroyed', 'CpuEngine used after destroy()');
   }
+}
+
+/** σ over a whole state, one loop per σ (the model's `activate`, without a switch per entry). */
+function applyActivationInPlace(kind: Activation, y: Float64Array): void {
+  if (kind === 'tanh') for (let i = 0; i < y.length; i++) y[i] = Math.tanh(y[i]);
+  else if (kind === 'relu') for (let i = 0; i < y.length; i++) y[i] = Math.max(y[i], 0);
 }
 
 /** The columns d·n + lanes[j] of a rows × N matrix, packed as d·k + j (k = lanes.length). */
