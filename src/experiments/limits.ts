@@ -14,14 +14,15 @@ import { GRID_POINTS, type PanelSpec } from './figure';
 import type { FigureSettings } from './settings';
 
 /**
- * The CPU engine's budget per figure, in multiply-adds as `figureMultiplyAdds` counts them. With
- * stored weights the engine runs at about 10⁹ multiply-adds per second per core, so 2·10¹⁰ is
- * at most ≈20 s on one core (less on more). Figure 1 needs ≈5·10⁷; B = 6 blocks of L_b = 4 layers
- * at m = 100 about 1.1·10⁸.
+ * The CPU engine's budget per figure, in multiply-adds as `figureMultiplyAdds` counts them (every
+ * lane, so an upper bound: the engine skips lanes that are still zero). Measured on a 2-core
+ * machine (bench/README.md): about 2·10⁹ multiply-adds per second per core in WebAssembly SIMD
+ * with stored weights, plus ≈28 ns per weight generated once. 2·10¹⁰ is then ≈5 s on two cores,
+ * ≈10 s on one. Figure 1 needs ≈5·10⁷; B = 6 blocks of L_b = 4 layers at m = 100 about 1.1·10⁸.
  */
 export const CPU_MAX_MULTIPLY_ADDS = 2e10;
 export const CPU_CAP_TEXT =
-  'CPU engine: figures are capped at 2·10¹⁰ multiply-adds — about 10⁹ multiply-adds per second per core with stored weights, so ≈20 s on one core: any width for blocks of ≤ 2 layers with narrow ends, about m ≤ 2500 for blocks of 4 layers (m ≤ 5000 without the σ panel).';
+  'CPU engine: figures are capped at 2·10¹⁰ multiply-adds — about 2·10⁹ per second per core (WebAssembly SIMD, weights stored once), so ≈5 s on two cores: any width for blocks of ≤ 2 layers with narrow ends, about m ≤ 2500 for blocks of 4 layers (m ≤ 5000 without the σ panel).';
 
 /** The lane plan `computePanel` runs for a panel: the same layout/grouping, or the same grid. */
 export function panelLanePlan(panel: PanelSpec): LanePlan {
