@@ -105,6 +105,36 @@ function cpuFloorMs(macs: number, cores: number): number {
   return (macs / (2 * ghz * 1e9 * cores)) * 1e3;
 }
 
+/** Published peak rates (dense fp32, no tensor cores) of GPUs this project has been lent. */
+const GPU_RATES: [RegExp, { fp32Tflops: number; bandwidthGBs: number }][] = [
+  [/H100.*PCIe/i, { fp32Tflops: 51.2, bandwidthGBs: 2000 }],
+  [/H100/i, { fp32Tflops: 66.9, bandwidthGBs: 3350 }],
+  [/H200/i, { fp32Tflops: 66.9, bandwidthGBs: 4800 }],
+];
+
+/**
+ * The GPU's floor for a warm request with stored weights: max(2 FLOPs per multiply-add / fp32
+ * peak, bytes / bandwidth) with every weight read once per lane pass and every state read and
+ * written once (float32). Null for adapters without known rates (set BENCH_FP32_TFLOPS and
+ * BENCH_BANDWIDTH_GBS).
+ */
+function gpuFloorMs(w: Workload, macs: number, adapter: string): number | null {
+  const env = process.env;
+  const rates = env.BENCH_FP32_TFLOPS
+    ? {
+        fp32Tflops: Number(env.BENCH_FP32_TFLOPS),
+        bandwidthGBs: Number(env.BENCH_BANDWIDTH_GBS ?? 1000),
+      }
+    : (GPU_RATES.find(([re]) => re.test(adapter))?.[1] ?? null);
+  if (!rates) return null;
+  const lanes = DIRECTIONS * (planLayers(w.spec).length + 1);
+  const bytes = planLayers(w.spec).reduce(
+    (sum, l) => sum + 4 * (l.inSize * l.outSize + (l.inSize + l.outSize) * lanes),
+    0,
+  );
+  return Math.max((2 * macs) / (rates.fp32Tflops * 1e12), bytes / (rates.bandwidthGBs * 1e9)) * 1e3;
+}
+
 /** Multiply-adds of the numpy job: W H and Δ H (dense) per layer over 201 t per direction. */
 function numpyMultiplyAdds(w: Workload): number {
   const perLayer = planLayers(w.spec).map((l) => l.inSize * l.outSize);
@@ -230,6 +260,7 @@ async function main() {
       warmRatio: numpy ? cpuWarmMs / numpy.ms : null,
       gpuMs,
       gpuKernelMs,
+      gpuFloorMs: gpu ? gpuFloorMs(w, macs, `${gpu.info.adapter} ${gpu.adapterInfo.device}`) : null,
       cpuMultiplyAdds: macs,
       numpyMultiplyAdds: numpyMultiplyAdds(w),
       cpuWarmGmacs: macs / (cpuWarmMs * 1e6),
@@ -245,12 +276,12 @@ async function main() {
 
   const f = (v: number | null | undefined, d = 1) => (v == null ? '—' : v.toFixed(d));
   console.log(
-    '\n| workload | family | CPU cold ms | CPU warm ms | numpy ms | cold/numpy | warm/numpy | GPU ms | store | CPU GMAC/s (warm) | CPU floor ms | numpy GMAC/s |',
+    '\n| workload | family | CPU cold ms | CPU warm ms | numpy ms | cold/numpy | warm/numpy | GPU ms (kernel) | GPU floor ms | store | CPU GMAC/s (warm) | CPU floor ms | numpy GMAC/s |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     console.log(
-      `| ${r.workload} | ${r.family} | ${f(r.cpuMs)} | ${f(r.cpuWarmMs)} | ${f(r.numpyMs)} | ${f(r.ratio, 3)} | ${f(r.warmRatio, 3)} | ${f(r.gpuMs)} | ${r.storePath} ${f(r.storeBytes / 2 ** 20)} MiB | ${f(r.cpuWarmGmacs, 2)} | ${f(r.cpuFloorMs)} | ${f(r.numpyGmacs, 2)} |`,
+      `| ${r.workload} | ${r.family} | ${f(r.cpuMs)} | ${f(r.cpuWarmMs)} | ${f(r.numpyMs)} | ${f(r.ratio, 3)} | ${f(r.warmRatio, 3)} | ${f(r.gpuMs)} (${f(r.gpuKernelMs)}) | ${f(r.gpuFloorMs, 3)} | ${r.storePath} ${f(r.storeBytes / 2 ** 20)} MiB | ${f(r.cpuWarmGmacs, 2)} | ${f(r.cpuFloorMs)} | ${f(r.numpyGmacs, 2)} |`,
     );
   }
   writeFileSync(
