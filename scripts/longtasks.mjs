@@ -44,8 +44,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
+import { loadAppSettings } from './lib/appSettings.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -80,19 +80,7 @@ const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 // ---- presets (from the app's own source) -------------------------------------------------------
 
-async function loadSettingsModule() {
-  const out = await esbuild.build({
-    entryPoints: [join(root, 'src/experiments/settings.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    write: false,
-    logLevel: 'silent',
-  });
-  const code = out.outputFiles[0].text;
-  return import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
-}
-const settingsModule = await loadSettingsModule();
+const settingsModule = await loadAppSettings(root);
 const allPresets = settingsModule.PRESETS;
 const presetIds = option('--presets', allPresets.map((p) => p.id).join(',')).split(',');
 for (const id of presetIds) {

@@ -8,8 +8,8 @@
 import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
+import { loadAppSettings } from './lib/appSettings.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -23,17 +23,7 @@ const dists = option('--dist', 'dist')
 const engine = option('--engine', 'gpu');
 const repeat = Number(option('--repeat', '3'));
 
-const bundled = await esbuild.build({
-  entryPoints: [join(root, 'src/experiments/settings.ts')],
-  bundle: true,
-  format: 'esm',
-  platform: 'neutral',
-  write: false,
-  logLevel: 'silent',
-});
-const settings = await import(
-  `data:text/javascript;base64,${Buffer.from(bundled.outputFiles[0].text).toString('base64')}`
-);
+const settings = await loadAppSettings(root);
 const presets = option('--presets', settings.PRESETS.map((p) => p.id).join(',')).split(',');
 
 const servers = dists.map((dist, i) => {

@@ -17,11 +17,10 @@ import { type Matrix, zeros } from '../model/network';
 import type { LanePlan } from '../model/polynomial';
 import { Stream } from '../model/random';
 import { type Activation, type NetworkSpec, planLayers } from '../model/spec';
-import { javascriptKernels, type KernelSet } from './cpu/kernels';
 import { ShardPool, type ShardSpawner } from './cpu/pool';
-import { type DenseTerm, type MatrixRef, matrixKey } from './cpu/protocol';
+import type { DenseTerm, MatrixRef } from './cpu/protocol';
 import { StoreLedger, type WantedMatrix } from './cpu/storeLedger';
-import { WasmKernels } from './cpu/wasmKernels';
+import { matrixKey } from './matrixKey';
 import { SerialQueue } from './queue';
 import { runGrid, runPolynomial } from './requests';
 import {
@@ -214,17 +213,15 @@ export class CpuEngine implements Engine {
     },
     denseNormSquared: (seed, stream, layer, rows, cols) =>
       this.pool.normSquared(this.ref(seed, stream, layer, rows, cols), this.signal),
-    // ξ of aligned directions: row 0 of `count` streams, with the executors' generator.
+    // ξ of aligned directions: row 0 of `count` streams, with the in-thread executor's generator.
     gaussianVectors: async (seed, firstStream, count, layer, length) => {
       const row = new Float32Array(length);
       return Array.from({ length: count }, (_, i) => {
-        this.vectorKernels.fillRows(seed, firstStream + i, layer, length, 0, 1, row);
+        this.pool.kernels.fillRows(seed, firstStream + i, layer, length, 0, 1, row);
         return Float64Array.from(row);
       });
     },
   };
-  /** Kernels for the host-side vectors (the same generator as the executors, bit for bit). */
-  private readonly vectorKernels: KernelSet = WasmKernels.create() ?? javascriptKernels();
 
   private readonly runner: LaneRunner = {
     propagate: async (spec, directions, plan, x, options) => ({

@@ -2,8 +2,9 @@
 // asked to store. The same class runs inside a Web Worker, a Node worker thread, or the engine's
 // own thread, so every placement computes with the same code and gives the same bits.
 
+import { matrixKey } from '../matrixKey';
 import { javascriptKernels, type KernelSet } from './kernels';
-import { blockRows, type FromShard, type MatrixRef, matrixKey, type ToShard } from './protocol';
+import { blockRows, type FromShard, type MatrixRef, type ToShard } from './protocol';
 import { WasmKernels } from './wasmKernels';
 
 /** Rows generated at a time on the generated path: about 1 MiB of float32 per chunk. */

@@ -6,9 +6,12 @@
 // (docs/engine.md, "Why float32 weights"). Hidden states X are float64, shape inner × n (one column
 // per lane); products accumulate in float64.
 
-import { gaussianFromWord, philox4x32 } from '../../model/random';
+import { gaussianRow } from '../../model/random';
 
-/** Writes rows [rowStart, rowEnd) of the cols-wide Gaussian matrix `layer` of (seed, stream). */
+/**
+ * Writes rows [rowStart, rowEnd) of the cols-wide Gaussian matrix `layer` of (seed, stream): the
+ * model's own generator row by row (its values are float32 numbers, so nothing is lost).
+ */
 export function fillRows(
   seed: number,
   stream: number,
@@ -17,26 +20,12 @@ export function fillRows(
   rowStart: number,
   rowEnd: number,
   out: Float32Array,
-  outOffset = 0,
 ): void {
+  const row = new Float64Array(cols);
   const words = new Uint32Array(4);
-  const quads = cols >>> 2;
-  const tail = cols & 3;
-  let o = outOffset;
   for (let r = rowStart; r < rowEnd; r++) {
-    for (let q = 0; q < quads; q++) {
-      philox4x32(q, r, layer, 0, seed, stream, words);
-      out[o] = gaussianFromWord(words[0]);
-      out[o + 1] = gaussianFromWord(words[1]);
-      out[o + 2] = gaussianFromWord(words[2]);
-      out[o + 3] = gaussianFromWord(words[3]);
-      o += 4;
-    }
-    if (tail > 0) {
-      philox4x32(quads, r, layer, 0, seed, stream, words);
-      for (let j = 0; j < tail; j++) out[o + j] = gaussianFromWord(words[j]);
-      o += tail;
-    }
+    gaussianRow(seed, stream, layer, r, cols, row, words);
+    out.set(row, (r - rowStart) * cols);
   }
 }
 

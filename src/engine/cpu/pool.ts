@@ -6,6 +6,7 @@
 
 import { EngineError, throwIfAborted } from '../types';
 import { ShardExecutor } from './executor';
+import type { KernelSet } from './kernels';
 import {
   blockRows,
   type DenseTerm,
@@ -68,8 +69,9 @@ export class ShardPool {
     this.local = new ShardExecutor((message) => queueMicrotask(() => this.onMessage(message)));
   }
 
-  get threads(): number {
-    return this.spawner ? this.size : 0;
+  /** The in-thread executor's kernels (for host-side vectors from the same generator). */
+  get kernels(): KernelSet {
+    return this.local.kernels;
   }
 
   /** Y (rows × n) = alpha · G X + the dense terms on X_c, all rows. */

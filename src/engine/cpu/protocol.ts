@@ -4,13 +4,10 @@
 // executor b mod P, which keeps the rows it stores. Typed arrays travel by structured clone
 // (inputs) or transfer (results).
 
+import type { GeneratedMatrix } from '../matrixKey';
+
 /** A generated Gaussian matrix: a network weight W^(ℓ) (stream 0) or a dense direction Δ^(ℓ). */
-export interface MatrixRef {
-  seed: number;
-  stream: number;
-  layer: number;
-  rows: number;
-  cols: number;
+export interface MatrixRef extends GeneratedMatrix {
   /** Keep the rows in the executor's store (true) or generate them for this use only. */
   store: boolean;
 }
@@ -20,10 +17,6 @@ export interface MatrixRef {
  * partial sums (added in block order) and hence every result are the same for a pool of 1 or N.
  */
 export const SHARD_BLOCKS = 32;
-
-export function matrixKey(m: Omit<MatrixRef, 'store'>): string {
-  return `${m.seed}:${m.stream}:${m.layer}:${m.rows}x${m.cols}`;
-}
 
 /** Rows [start, end) of block b of a matrix with `rows` rows. */
 export function blockRows(rows: number, block: number): [number, number] {

@@ -131,12 +131,6 @@ export class WasmKernels implements KernelSet {
     this.loaded[slot] = x;
   }
 
-  /** Forgets cached inputs (call when an input array may have been changed in place). */
-  forgetInputs(): void {
-    this.loaded.x0 = null;
-    this.loaded.x1 = null;
-  }
-
   fillRows(
     seed: number,
     stream: number,

@@ -12,10 +12,10 @@ import type { DirectionOps, DirectionRequest } from '../../model/directions';
 import { drawInput, type Matrix } from '../../model/network';
 import { Stream } from '../../model/random';
 import { type NetworkSpec, planLayers } from '../../model/spec';
+import { matrixKey } from '../matrixKey';
 import type { GpuContext } from './context';
 import { ACTIVATION_CODE } from './params';
 import { elementGroups, type MatrixKey, productDispatches, weightMatrix } from './products';
-import { matrixKey } from './store';
 import type { Dispatch, Pass, ReadRegion } from './submit';
 import { ELEMENT_LANES } from './tiles';
 

@@ -8,6 +8,7 @@ import type { Direction } from '../../model/directions';
 import { type Matrix, zeros } from '../../model/network';
 import type { LanePlan } from '../../model/polynomial';
 import { type LayerPlan, type NetworkSpec, planLayers } from '../../model/spec';
+import { matrixKey } from '../matrixKey';
 import { type RunOptions, type StoreReport, storePath, throwIfAborted } from '../types';
 import type { GpuContext } from './context';
 import { STATE_BUFFER_BUDGET } from './device';
@@ -20,7 +21,6 @@ import {
   weightMatrix,
 } from './products';
 import { checkLanePass } from './requestSize';
-import { matrixKey } from './store';
 import type { Dispatch } from './submit';
 import { KernelTimer } from './timer';
 

@@ -4,6 +4,7 @@
 
 import { Stream } from '../../model/random';
 import type { LayerPlan } from '../../model/spec';
+import type { GeneratedMatrix } from '../matrixKey';
 import type { KernelName } from './pipelines';
 import type { Dispatch } from './submit';
 import {
@@ -28,13 +29,7 @@ const MIN_K_SPLIT = 256;
 const MAX_SPLIT_FLOATS = 8 * 2 ** 20;
 
 /** Matrix `layer` of (seed, stream) of the generator, rows × cols: a weight or a dense Δ. */
-export interface MatrixKey {
-  seed: number;
-  stream: number;
-  layer: number;
-  rows: number;
-  cols: number;
-}
+export type MatrixKey = GeneratedMatrix;
 
 /** One product over `lanes` lanes of a rows × ld state (lane map and accumulate optional). */
 export interface Product {

@@ -7,6 +7,7 @@
 // larger than one storage binding may be) is generated in the kernel instead, which gives the
 // same values, only slower.
 
+import { matrixKey } from '../matrixKey';
 import type { BufferPool } from './buffers';
 import { elementGroups, type MatrixKey } from './products';
 import type { Dispatch } from './submit';
@@ -27,10 +28,6 @@ export interface Acquired {
    * share one submit.
    */
   fills: Dispatch[];
-}
-
-export function matrixKey(m: MatrixKey): string {
-  return `${m.seed >>> 0}:${m.stream >>> 0}:${m.layer}:${m.rows}x${m.cols}`;
 }
 
 /** Bytes of a stored matrix: rows of ⌈cols/4⌉ vec4 quads (store_fill.wgsl). */
