@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { CpuEngine } from '../src/engine/cpuEngine';
 import { blockStructure } from '../src/experiments/blockStructure';
 import { FIGURE1 } from '../src/experiments/settings';
-import { leastSquaresSlope, widthSweep } from '../src/experiments/sweep';
+import { widthSweep } from '../src/experiments/sweep';
+import { leastSquaresSlope } from '../src/experiments/theorem';
 
 const cpu = new CpuEngine();
 

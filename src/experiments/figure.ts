@@ -5,14 +5,13 @@ import type { Engine, EngineInfo, RunOptions, StoreReport } from '../engine/type
 import type { DirectionRequest } from '../model/directions';
 import {
   evaluatePolynomial,
-  isMultilinearTerm,
   MAX_POLYNOMIAL_TERMS,
-  multiIndex,
   type PolynomialLayout,
   totalDegreeCoefficients,
 } from '../model/polynomial';
-import { isLinearNetwork, type NetworkSpec, planLayers } from '../model/spec';
+import { isLinearNetwork, type NetworkSpec } from '../model/spec';
 import { type FigureSettings, networkSpec } from './settings';
+import { blockTermCount, float32NoiseFloor, nonMultilinearPart } from './theorem';
 
 /** Samples per curve drawn from an exact polynomial (the plot re-evaluates it when it zooms). */
 export const CURVE_SAMPLES = 241;
@@ -102,13 +101,6 @@ export function linspace(from: number, to: number, count: number): Float64Array 
   return Float64Array.from({ length: count }, (_, i) => from + ((to - from) * i) / (count - 1));
 }
 
-/** float32 accumulating over ~m terms per layer carries a relative error of about √m · 6e-8. */
-export function float32NoiseFloor(spec: NetworkSpec, scale: number): number {
-  const layers = planLayers(spec);
-  const sumSqrt = layers.reduce((s, l) => s + Math.sqrt(l.inSize), 0);
-  return sumSqrt * 6e-8 * scale;
-}
-
 /** The directions a figure's settings ask for, on the blocks of `blockMask`. */
 export function directionRequest(settings: FigureSettings, blockMask: boolean[]): DirectionRequest {
   return {
@@ -119,31 +111,6 @@ export function directionRequest(settings: FigureSettings, blockMask: boolean[])
     seed: settings.directionSeed,
     outputIndex: settings.outputIndex,
   };
-}
-
-function blockTermCount(spec: NetworkSpec): number {
-  return spec.blocks.reduce((s, b) => s * (b.layers + 1), 1);
-}
-
-/**
- * The part of p(t_1 … t_B) that is not multilinear, relative to all its non-constant terms, each
- * term sized by its largest value on the cube |t_b| ≤ R: Σ_{α not multilinear} |p_α| R^{|α|} over
- * Σ_{α ≠ 0} |p_α| R^{|α|}. Theorem 2: → 0 as m grows (at least like 1/√m).
- */
-export function nonMultilinearPart(
-  layout: PolynomialLayout,
-  p: ArrayLike<number>,
-  R: number,
-): number {
-  let bad = 0;
-  let total = 0;
-  for (let c = 1; c < layout.size; c++) {
-    const degree = multiIndex(layout, c).reduce((s, a) => s + a, 0);
-    const size = Math.abs(p[c]) * R ** degree;
-    total += size;
-    if (!isMultilinearTerm(layout, c)) bad += size;
-  }
-  return total > 0 ? bad / total : 0;
 }
 
 export async function computePanel(

@@ -4,8 +4,9 @@
 import type { Engine, RunOptions } from '../engine/types';
 import { MAX_POLYNOMIAL_TERMS } from '../model/polynomial';
 import { isLinearNetwork, SpecError } from '../model/spec';
-import { directionRequest, nonMultilinearPart } from './figure';
+import { directionRequest } from './figure';
 import { type FigureSettings, networkSpec } from './settings';
+import { leastSquaresSlope, nonMultilinearPart } from './theorem';
 
 export interface SweepPoint {
   width: number;
@@ -29,19 +30,6 @@ export function sweepWidths(settings: FigureSettings, engineKind: 'webgpu' | 'cp
   const widths: number[] = [];
   for (let m = 16; m <= cap; m *= 2) widths.push(m);
   return widths;
-}
-
-export function leastSquaresSlope(xs: number[], ys: number[]): number {
-  const n = xs.length;
-  const mx = xs.reduce((a, b) => a + b, 0) / n;
-  const my = ys.reduce((a, b) => a + b, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (xs[i] - mx) * (ys[i] - my);
-    sxx += (xs[i] - mx) ** 2;
-  }
-  return sxy / sxx;
 }
 
 export async function widthSweep(
