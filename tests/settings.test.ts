@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { planPanels } from '../src/experiments/figure';
 import {
+  computeKey,
   FIGURE1,
   isLinearFigure,
   networkSpec,
   PRESETS,
+  SETTING_FIELDS,
   settingsFromQuery,
   settingsToQuery,
   withBlocks,
@@ -33,6 +35,36 @@ describe('settings ⇄ URL', () => {
     expect(settings.activation).toBe('identity');
     expect(settings.radius).toBe(FIGURE1.radius);
     expect(problems.find((p) => p.param === 'B')?.message).toBe('must be an integer from 1 to 6');
+  });
+
+  it('view settings live in the URL and are left out at their defaults', () => {
+    expect(settingsToQuery(FIGURE1)).not.toMatch(/(^|&)(y|dev|present)=/);
+    const view = { ...FIGURE1, yAxis: 'shared' as const, deviation: true, present: true };
+    const query = settingsToQuery(view);
+    expect(query).toContain('y=shared');
+    expect(query).toContain('dev=1');
+    expect(query).toContain('present=1');
+    expect(settingsFromQuery(query)).toEqual({ settings: view, problems: [] });
+    // Same computation: only view fields differ.
+    expect(computeKey(view)).toBe(computeKey(FIGURE1));
+    expect(SETTING_FIELDS.filter((f) => f.kind === 'view').map((f) => f.key)).toEqual([
+      'y',
+      'dev',
+      'present',
+    ]);
+  });
+
+  it('bad view values get the same named message; gpu and the older fit are known', () => {
+    const { settings, problems } = settingsFromQuery('?y=log&dev=2&present=yes&gpu=0&fit=1');
+    expect(problems).toEqual([
+      { param: 'y', value: 'log', message: 'must be one of fit, shared, radius' },
+      { param: 'dev', value: '2', message: 'must be 0 or 1' },
+      { param: 'present', value: 'yes', message: 'must be 0 or 1' },
+    ]);
+    expect(settings.yAxis).toBe('fit');
+    expect(settingsFromQuery('?fit=0').settings.yAxis).toBe('radius');
+    expect(settingsFromQuery('?gpu=2').problems[0].param).toBe('gpu');
+    expect(settingsFromQuery('?B=1&r=3').problems[0]).toMatchObject({ param: 'r' });
   });
 
   it('resizes per-block lists with B and accepts one width for all blocks', () => {

@@ -47,6 +47,26 @@ describe('store', () => {
     expect(store.getState().resultSettings?.radius).toBe(3);
   });
 
+  it('view settings (y axes, deviation, presentation) redraw without recomputing', () => {
+    const { client, calls } = fakeClient();
+    const history: string[] = [];
+    const store = createAppStore(client, {}, (s, mode) => history.push(`${mode}:${s.yAxis}`));
+    store.getState().setSettings(FIGURE1, { history: 'replace' });
+    store.getState().update({ yAxis: 'shared' });
+    store.getState().update({ deviation: true });
+    store.getState().update({ present: true });
+    expect(calls).toHaveLength(1);
+    expect(history).toEqual(['replace:fit', 'push:shared', 'push:shared', 'push:shared']);
+    expect(store.getState().settings).toMatchObject({ yAxis: 'shared', deviation: true });
+    expect(store.getState().presetId).toBe('figure1');
+    // A preset keeps the reader's toggles; a compute setting recomputes.
+    store.getState().applyPreset('two-bottlenecks');
+    expect(calls).toHaveLength(2);
+    expect(store.getState().settings).toMatchObject({ blocks: 3, deviation: true, present: true });
+    store.getState().update({ radius: 1 });
+    expect(calls).toHaveLength(3);
+  });
+
   it('keeps the settings and reports the field when a computation fails', () => {
     const { client } = fakeClient();
     const store = createAppStore(client);

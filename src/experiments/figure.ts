@@ -10,8 +10,18 @@ import {
   totalDegreeCoefficients,
 } from '../model/polynomial';
 import { isLinearNetwork, type NetworkSpec } from '../model/spec';
+import { type DegreeRow, degreeTable } from './degrees';
 import { type FigureSettings, networkSpec } from './settings';
-import { blockTermCount, float32NoiseFloor, nonMultilinearPart } from './theorem';
+import {
+  blockTermCount,
+  deviationFromFit,
+  float32NoiseFloor,
+  leastSquaresPolynomial,
+  maxAbsOnInterval,
+  multilinearModel,
+  nonMultilinearPart,
+  span,
+} from './theorem';
 
 /** Samples per curve drawn from an exact polynomial (the plot re-evaluates it when it zooms). */
 export const CURVE_SAMPLES = 241;
@@ -52,7 +62,38 @@ export interface PanelResult {
   blockPolynomial: { layout: PolynomialLayout; coefficients: number[][] } | null;
   /** Coefficients below this (absolute) are float32 round-off, not signal. 0 for float64. */
   noiseFloor: number;
+  /** The model drawn dashed over g on all-weights panels (Theorem 2), or null on other panels. */
+  model: PanelModel | null;
+  /** g minus its least-squares polynomial of the predicted degree: the deviation view. */
+  deviation: PanelDeviation;
+  /** All-weights panels of linear networks: the degree of g for every set of blocks. */
+  degreeTable: DegreeRow[] | null;
   ms: number;
+}
+
+export interface PanelModel {
+  /**
+   * `multilinear`: the multilinear part of p(t_1 … t_B) along t_b = t (exact; eq. 18 for B = 2).
+   * `fit`: the least-squares polynomial of degree B through g (non-linear networks, or a linear
+   * one whose per-block polynomial has too many terms).
+   */
+  kind: 'multilinear' | 'fit';
+  degree: number;
+  /** Per direction, coefficients of t^0 … t^degree. */
+  coefficients: Float64Array[];
+  /** Per direction, max over |t| ≤ R of |g − q| (exact panels: of the polynomial g − q). */
+  gap: number[];
+}
+
+export interface PanelDeviation {
+  /** The predicted degree: the number of perturbed blocks. */
+  degree: number;
+  /** Per direction, g − fit at the curve's t (exact panels: also as coefficients, below). */
+  curves: Curve[];
+  /** Exact panels: per direction, the coefficients of g − fit (a polynomial); else null. */
+  coefficients: Float64Array[] | null;
+  /** Per direction, max |g − fit| over the span of g (max − min over |t| ≤ R). */
+  relative: number[];
 }
 
 const ACT_LABEL = { identity: 'identity', tanh: 'tanh', relu: 'ReLU' } as const;
@@ -113,6 +154,75 @@ export function directionRequest(settings: FigureSettings, blockMask: boolean[])
   };
 }
 
+/**
+ * The grouping an exact panel is computed with: one variable per block for the all-weights panel
+ * while p(t_1 … t_B) has at most MAX_POLYNOMIAL_TERMS terms (its total-degree sums are the curve's
+ * coefficients; the model q, the non-multilinear part and the degree table come from it), t alone
+ * otherwise.
+ */
+export function panelGrouping(panel: PanelSpec): 'per-block' | 'single' {
+  const all = panel.blockMask.every(Boolean);
+  return all && blockTermCount(panel.spec) <= MAX_POLYNOMIAL_TERMS ? 'per-block' : 'single';
+}
+
+/** Theorem 2's degree for a panel: the number of blocks it perturbs. */
+export function predictedDegree(panel: PanelSpec): number {
+  return panel.blockMask.filter(Boolean).length;
+}
+
+function deviationOf(
+  curves: Curve[],
+  degree: number,
+  coefficients: number[][] | null,
+  R: number,
+): PanelDeviation {
+  if (!coefficients) {
+    const devs = curves.map((c) => ({ ...c, values: deviationFromFit(c.ts, c.values, degree) }));
+    return {
+      degree,
+      curves: devs,
+      coefficients: null,
+      relative: devs.map((d, i) => relativeTo(maxAbs(d.values), span(curves[i].values))),
+    };
+  }
+  // Exact: the fit is through the sampled curve; g − fit is a polynomial, evaluated anywhere.
+  const diff = coefficients.map((c, d) => {
+    const fit = leastSquaresPolynomial(curves[d].ts, curves[d].values, degree);
+    return Float64Array.from(c, (v, j) => v - (fit[j] ?? 0));
+  });
+  return {
+    degree,
+    curves: curves.map((c, d) => ({
+      ...c,
+      values: c.ts.map((t) => evaluatePolynomial(diff[d], t)),
+    })),
+    coefficients: diff,
+    relative: diff.map((c, d) => relativeTo(maxAbsOnInterval(c, R), span(curves[d].values))),
+  };
+}
+
+const maxAbs = (values: ArrayLike<number>) => {
+  let m = 0;
+  for (let i = 0; i < values.length; i++) m = Math.max(m, Math.abs(values[i]));
+  return m;
+};
+const relativeTo = (value: number, scale: number) => (scale > 0 ? value / scale : 0);
+
+/** A least-squares polynomial of the theorem's degree through each curve, with its gap to g. */
+function fittedModel(curves: Curve[], degree: number): PanelModel {
+  const coefficients = curves.map((c) => leastSquaresPolynomial(c.ts, c.values, degree));
+  return {
+    kind: 'fit',
+    degree,
+    coefficients,
+    gap: curves.map((c, d) =>
+      maxAbs(
+        Float64Array.from(c.values, (v, i) => v - evaluatePolynomial(coefficients[d], c.ts[i])),
+      ),
+    ),
+  };
+}
+
 export async function computePanel(
   engine: Engine,
   settings: FigureSettings,
@@ -133,6 +243,7 @@ export async function computePanel(
       values: m.data.slice(o * ts.length, (o + 1) * ts.length),
     }));
     const scale = Math.max(...curves.flatMap((c) => Array.from(c.values, Math.abs)));
+    const degree = predictedDegree(panel);
     return {
       panel,
       engine: result.engine,
@@ -142,19 +253,16 @@ export async function computePanel(
       nonMultilinear: null,
       blockPolynomial: null,
       noiseFloor: float32 ? float32NoiseFloor(panel.spec, scale) : 0,
+      model: panel.blockMask.every(Boolean) ? fittedModel(curves, degree) : null,
+      deviation: deviationOf(curves, degree, null, R),
+      degreeTable: null,
       ms: performance.now() - start,
     };
   }
-  // Exact: the all-weights panel of a multi-block network asks for the per-block polynomial
-  // p(t_1 … t_B) (its total-degree sums are the curve's coefficients); others for t alone.
-  const perBlock =
-    panel.blockMask.every(Boolean) &&
-    panel.spec.blocks.length > 1 &&
-    blockTermCount(panel.spec) <= MAX_POLYNOMIAL_TERMS;
-  const result = await engine.polynomial(
-    { spec: panel.spec, directions, grouping: perBlock ? 'per-block' : 'single' },
-    options,
-  );
+  // Exact: see panelGrouping.
+  const grouping = panelGrouping(panel);
+  const perBlock = grouping === 'per-block';
+  const result = await engine.polynomial({ spec: panel.spec, directions, grouping }, options);
   const { layout } = result;
   const rows = result.coefficients.map((m) =>
     Array.from(m.data.subarray(o * layout.size, (o + 1) * layout.size)),
@@ -167,7 +275,26 @@ export async function computePanel(
     values: ts.map((t) => evaluatePolynomial(c, t)),
   }));
   const scale = Math.max(...coefficients.flatMap((c) => c.map(Math.abs)));
+  const noiseFloor = float32 ? float32NoiseFloor(panel.spec, scale) : 0;
   const nonMultilinear = perBlock ? rows.map((p) => nonMultilinearPart(layout, p, R)) : null;
+  const degree = predictedDegree(panel);
+  let model: PanelModel | null = null;
+  if (perBlock) {
+    const q = rows.map((p) => multilinearModel(layout, p));
+    model = {
+      kind: 'multilinear',
+      degree,
+      coefficients: q,
+      gap: coefficients.map((c, d) =>
+        maxAbsOnInterval(
+          c.map((v, j) => v - (q[d][j] ?? 0)),
+          R,
+        ),
+      ),
+    };
+  } else if (panel.blockMask.every(Boolean)) {
+    model = fittedModel(curves, degree);
+  }
   return {
     panel,
     engine: result.engine,
@@ -176,7 +303,10 @@ export async function computePanel(
     coefficients,
     nonMultilinear,
     blockPolynomial: perBlock ? { layout, coefficients: rows } : null,
-    noiseFloor: float32 ? float32NoiseFloor(panel.spec, scale) : 0,
+    noiseFloor,
+    model,
+    deviation: deviationOf(curves, degree, coefficients, R),
+    degreeTable: perBlock ? degreeTable(panel.spec, layout, rows, noiseFloor, R) : null,
     ms: performance.now() - start,
   };
 }

@@ -2,15 +2,9 @@
 
 import { CpuEngine } from '../engine/cpuEngine';
 import type { Engine } from '../engine/types';
-import {
-  gridLanes,
-  type LanePlan,
-  MAX_POLYNOMIAL_TERMS,
-  polynomialLanes,
-  polynomialLayout,
-} from '../model/polynomial';
+import { gridLanes, type LanePlan, polynomialLanes, polynomialLayout } from '../model/polynomial';
 import { type LayerPlan, planLayers, SpecError } from '../model/spec';
-import { GRID_POINTS, type PanelSpec } from './figure';
+import { GRID_POINTS, type PanelSpec, panelGrouping } from './figure';
 import type { FigureSettings } from './settings';
 
 /**
@@ -27,14 +21,7 @@ export const CPU_CAP_TEXT =
 /** The lane plan `computePanel` runs for a panel: the same layout/grouping, or the same grid. */
 export function panelLanePlan(panel: PanelSpec): LanePlan {
   if (!panel.exact) return gridLanes(new Float64Array(GRID_POINTS).fill(1));
-  // computePanel: per-block grouping for the all-weights panel of a multi-block network while its
-  // term count fits, t alone otherwise.
-  const blockTerms = panel.spec.blocks.reduce((s, b) => s * (b.layers + 1), 1);
-  const perBlock =
-    panel.blockMask.every(Boolean) &&
-    panel.spec.blocks.length > 1 &&
-    blockTerms <= MAX_POLYNOMIAL_TERMS;
-  const layout = polynomialLayout(panel.spec, panel.blockMask, perBlock ? 'per-block' : 'single');
+  const layout = polynomialLayout(panel.spec, panel.blockMask, panelGrouping(panel));
   return polynomialLanes(panel.spec, layout);
 }
 
@@ -66,9 +53,10 @@ export function panelMultiplyAdds(settings: FigureSettings, panel: PanelSpec): P
   for (const layer of layers) {
     const area = layer.inSize * layer.outSize;
     weights += area * plan.lanes * count;
-    // Set-up (model/directions.ts buildDirections): aligned, tilted and gradient directions read a
-    // forward trace (one input, or one per direction for gradient); gradient also a backward one
-    // (layers 1 … L−1); Gaussian directions need ‖G‖_F of every perturbed layer per direction.
+    // Set-up (model/directions.ts buildDirections): aligned, tilted, chained and gradient directions
+    // read a forward trace (one input, or one per direction for gradient); gradient also a
+    // backward one (layers 1 … L−1); Gaussian directions need ‖G‖_F of every perturbed layer per
+    // direction. Chained Δ is rank one like aligned (its ξ rows cost O(out), not counted).
     if (family === 'gradient') setup += area * count * (layer.index > 0 ? 2 : 1);
     else if (family !== 'gaussian') setup += area;
     else if (perturbed(layer)) setup += area * count;

@@ -44,9 +44,17 @@ export interface FigureSettings {
   radius: number;
   seed: number;
   directionSeed: number;
-  /** Plot y fitted to the curves (zoom), instead of spanning at least R. */
-  fitY: boolean;
+  // ---- View settings: a change redraws, it never recomputes (see SETTING_FIELDS). ----
+  /** y axes: fitted to each panel's curves, one axis shared by all panels, or spanning ≥ R. */
+  yAxis: YAxis;
+  /** Each panel plots g minus its least-squares polynomial of the predicted degree. */
+  deviation: boolean;
+  /** Presentation mode: slides of the presets, controls hidden. */
+  present: boolean;
 }
+
+export type YAxis = 'fit' | 'shared' | 'radius';
+export const Y_AXES: readonly YAxis[] = ['fit', 'shared', 'radius'];
 
 /** Hidden widths the UI offers (the model accepts down to 1). */
 export const UI_WIDTH = { min: 10, max: LIMITS.maxWidth } as const;
@@ -71,12 +79,16 @@ export const FIGURE1: FigureSettings = {
   radius: 2,
   seed: 2024,
   directionSeed: 7,
-  fitY: false,
+  yAxis: 'fit',
+  deviation: false,
+  present: false,
 };
 
 export interface Preset {
   id: string;
   name: string;
+  /** One line: the claim the preset shows (a presentation slide's headline). */
+  claim: string;
   /** One or two sentences shown with the figure: what to look for, and why. */
   note: string;
   settings: FigureSettings;
@@ -85,18 +97,22 @@ export interface Preset {
 export const PRESETS: Preset[] = [
   {
     id: 'figure1',
+    claim: 'Linear in each block, quadratic overall: g is bilinear in (W_1, W_2).',
     name: "Paper's Figure 1",
     note: 'Widths [1, 10⁴, 1, 10⁴, 1], aligned directions. (a) tanh everywhere: inflection points, not quadratic. (b) identity, all weights: parabolas. (c, d) one block only: straight lines — bilinear.',
     settings: FIGURE1,
   },
   {
     id: 'figure1-gaussian',
+    claim: 'Along literal random directions g barely moves: O(1/√m) inside the ball.',
     name: 'Figure 1, literal random directions',
     note: 'Same network, Δ with i.i.d. Gaussian entries (unit Frobenius norm per layer). Such a direction is almost orthogonal to the features each layer sees, so g moves only by O(1/√m) ≈ 1% inside the ball: the curves look flat. The theorem is about every direction; aligned ones show it.',
-    settings: { ...FIGURE1, family: 'gaussian' },
+    // An axis spanning ±R shows how little g moves; a fitted one would magnify the O(1/√m).
+    settings: { ...FIGURE1, family: 'gaussian', yAxis: 'radius' },
   },
   {
     id: 'wide-linear',
+    claim: 'No bottleneck: a wide linear network is linear in its weights.',
     name: 'Wide network, no bottleneck (B = 1)',
     note: 'One wide block: the transition to linearity. Every curve is a straight line up to O(1/√m).',
     settings: {
@@ -110,6 +126,7 @@ export const PRESETS: Preset[] = [
   },
   {
     id: 'two-bottlenecks',
+    claim: 'Two bottlenecks, three blocks: cubic overall, linear in each block.',
     name: 'Two bottlenecks (B = 3): cubic',
     note: 'Three blocks: degree 3 overall and linear in each block (Theorem 2).',
     settings: {
@@ -124,12 +141,20 @@ export const PRESETS: Preset[] = [
   },
   {
     id: 'deep-blocks',
+    claim: 'Depth does not raise the degree: bottlenecks do.',
     name: 'Deep blocks (L_b = 4)',
-    note: 'Eight layers, yet still quadratic overall and linear per block: the degree counts bottlenecks, not depth.',
-    settings: { ...FIGURE1, layers: [4, 4], widths: [1024, 1024], contrast: 'none' },
+    note: 'Eight layers, yet still quadratic overall and linear per block: the degree counts bottlenecks, not depth. The terms of degree 3 … 8 are O(1/m); at m = 4096 they are below 10⁻³ of the largest (see the degree table; at m = 1024 the cubic one is not yet).',
+    settings: {
+      ...FIGURE1,
+      layers: [4, 4],
+      widths: [4096, 4096],
+      contrast: 'none',
+      directions: 3,
+    },
   },
   {
     id: 'tanh-inside',
+    claim: 'tanh inside the blocks breaks multilinearity, bottleneck or not.',
     name: 'tanh inside both blocks, linear bottleneck',
     note: "The paper's eq. 1–4: a cascade of two wide tanh networks is not bilinear even with a linear bottleneck unit — look at the single-block panels.",
     settings: {
@@ -142,6 +167,7 @@ export const PRESETS: Preset[] = [
   },
   {
     id: 'tanh-first-block',
+    claim: 'A non-linear first block followed by a wide linear one: bilinear again.',
     name: 'tanh in the first block only',
     note: "The paper's closing claim: a non-linear f₁ followed by a wide linear block is bilinear again.",
     settings: {
@@ -194,27 +220,326 @@ export interface UrlProblem {
   message: string;
 }
 
+/**
+ * One URL parameter of the settings. `compute` settings change what the engines compute; `view`
+ * settings only change how results are drawn, so a change redraws without recomputing. `read`
+ * returns an error message (the value is then ignored and the default kept) or applies the value;
+ * it sees the settings read so far, in table order (B before the per-block lists, k before o).
+ */
+export interface SettingField {
+  key: string;
+  kind: 'compute' | 'view';
+  /** The value for the URL, or null to leave the parameter out (it is the default). */
+  write(s: FigureSettings): string | null;
+  read(raw: string, s: FigureSettings): string | undefined;
+}
+
 const list = (v: number[]) => v.join(',');
 
-export function settingsToQuery(s: FigureSettings): string {
+function parseNumber(raw: string, integer: boolean, min: number, max: number): number | string {
+  const v = Number(raw);
+  const ok = raw.trim() !== '' && (integer ? Number.isInteger(v) : Number.isFinite(v));
+  if (!ok || v < min || v > max)
+    return `must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`;
+  return v;
+}
+
+/** An integer or number setting in [min, max] (bounds may depend on the settings read so far). */
+function scalar(
+  key: string,
+  kind: SettingField['kind'],
+  integer: boolean,
+  bounds: (s: FigureSettings) => [number, number],
+  get: (s: FigureSettings) => number,
+  set: (s: FigureSettings, v: number) => void,
+): SettingField {
+  return {
+    key,
+    kind,
+    write: (s) => String(get(s)),
+    read(raw, s) {
+      const [min, max] = bounds(s);
+      const v = parseNumber(raw, integer, min, max);
+      if (typeof v === 'string') return v;
+      set(s, v);
+    },
+  };
+}
+
+/** A per-block (or per-bottleneck) list of integers; one value stands for all. */
+function integers(
+  key: string,
+  length: (s: FigureSettings) => number,
+  min: number,
+  max: number,
+  get: (s: FigureSettings) => number[],
+  set: (s: FigureSettings, v: number[]) => void,
+): SettingField {
+  return {
+    key,
+    kind: 'compute',
+    write: (s) => (length(s) > 0 ? list(get(s)) : null),
+    read(raw, s) {
+      const n = length(s);
+      if (n === 0) return 'needs B ≥ 2 (with one block there is no bottleneck)';
+      const parts = raw.split(',').map((p) => Number(p));
+      const ok =
+        raw.trim() !== '' &&
+        parts.every((v) => Number.isInteger(v) && v >= min && v <= max) &&
+        (parts.length === n || parts.length === 1);
+      if (!ok) {
+        const what = n === 1 ? 'an integer' : `${n} comma-separated integers (or one for all)`;
+        return `must be ${what} from ${min} to ${max}`;
+      }
+      set(s, parts.length === n ? parts : Array(n).fill(parts[0]));
+    },
+  };
+}
+
+function oneOf<T extends string>(
+  key: string,
+  kind: SettingField['kind'],
+  allowed: readonly T[],
+  get: (s: FigureSettings) => T,
+  set: (s: FigureSettings, v: T) => void,
+): SettingField {
+  return {
+    key,
+    kind,
+    write: (s) => get(s),
+    read(raw, s) {
+      if (!(allowed as readonly string[]).includes(raw))
+        return `must be one of ${allowed.join(', ')}`;
+      set(s, raw as T);
+    },
+  };
+}
+
+/** A 0/1 flag, written only when on. */
+function flag(
+  key: string,
+  get: (s: FigureSettings) => boolean,
+  set: (s: FigureSettings, v: boolean) => void,
+): SettingField {
+  return {
+    key,
+    kind: 'view',
+    write: (s) => (get(s) ? '1' : null),
+    read(raw, s) {
+      if (raw !== '0' && raw !== '1') return 'must be 0 or 1';
+      set(s, raw === '1');
+    },
+  };
+}
+
+/**
+ * Every setting's URL key, range, parser and kind, in the order they are read. The one table the
+ * URL, the store (recompute or redraw) and the command line use.
+ */
+export const SETTING_FIELDS: readonly SettingField[] = [
+  scalar(
+    'B',
+    'compute',
+    true,
+    () => [LIMITS.minBlocks, LIMITS.maxBlocks],
+    (s) => s.blocks,
+    (s, v) => {
+      Object.assign(s, withBlocks(s, v));
+    },
+  ),
+  integers(
+    'L',
+    (s) => s.blocks,
+    LIMITS.minLayersPerBlock,
+    LIMITS.maxLayersPerBlock,
+    (s) => s.layers,
+    (s, v) => {
+      s.layers = v;
+    },
+  ),
+  integers(
+    'm',
+    (s) => s.blocks,
+    UI_WIDTH.min,
+    UI_WIDTH.max,
+    (s) => s.widths,
+    (s, v) => {
+      s.widths = v;
+    },
+  ),
+  integers(
+    'r',
+    (s) => s.blocks - 1,
+    1,
+    LIMITS.maxNarrowSize,
+    (s) => s.bottlenecks,
+    (s, v) => {
+      s.bottlenecks = v;
+    },
+  ),
+  scalar(
+    'd',
+    'compute',
+    true,
+    () => [1, LIMITS.maxNarrowSize],
+    (s) => s.inputSize,
+    (s, v) => {
+      s.inputSize = v;
+    },
+  ),
+  scalar(
+    'k',
+    'compute',
+    true,
+    () => [1, LIMITS.maxNarrowSize],
+    (s) => s.outputSize,
+    (s, v) => {
+      s.outputSize = v;
+      if (s.outputIndex >= v) s.outputIndex = 0;
+    },
+  ),
+  scalar(
+    'o',
+    'compute',
+    true,
+    (s) => [0, s.outputSize - 1],
+    (s) => s.outputIndex,
+    (s, v) => {
+      s.outputIndex = v;
+    },
+  ),
+  oneOf(
+    'act',
+    'compute',
+    ACTIVATIONS,
+    (s) => s.activation,
+    (s, v) => {
+      s.activation = v;
+    },
+  ),
+  oneOf(
+    'place',
+    'compute',
+    PLACEMENTS,
+    (s) => s.placement,
+    (s, v) => {
+      s.placement = v;
+    },
+  ),
+  oneOf(
+    'contrast',
+    'compute',
+    CONTRASTS,
+    (s) => s.contrast,
+    (s, v) => {
+      s.contrast = v;
+    },
+  ),
+  oneOf(
+    'family',
+    'compute',
+    DIRECTION_FAMILIES,
+    (s) => s.family,
+    (s, v) => {
+      s.family = v;
+    },
+  ),
+  oneOf(
+    'norm',
+    'compute',
+    NORMALISATIONS,
+    (s) => s.normalisation,
+    (s, v) => {
+      s.normalisation = v;
+    },
+  ),
+  scalar(
+    'dirs',
+    'compute',
+    true,
+    () => [1, MAX_PANEL_DIRECTIONS],
+    (s) => s.directions,
+    (s, v) => {
+      s.directions = v;
+    },
+  ),
+  scalar(
+    'R',
+    'compute',
+    false,
+    () => [RADIUS.min, RADIUS.max],
+    (s) => s.radius,
+    (s, v) => {
+      s.radius = v;
+    },
+  ),
+  scalar(
+    'seed',
+    'compute',
+    true,
+    () => [0, 0xffffffff],
+    (s) => s.seed,
+    (s, v) => {
+      s.seed = v;
+    },
+  ),
+  scalar(
+    'dseed',
+    'compute',
+    true,
+    () => [0, 0xffffffff],
+    (s) => s.directionSeed,
+    (s, v) => {
+      s.directionSeed = v;
+    },
+  ),
+  {
+    ...oneOf(
+      'y',
+      'view',
+      Y_AXES,
+      (s) => s.yAxis,
+      (s, v) => {
+        s.yAxis = v;
+      },
+    ),
+    write: (s) => (s.yAxis === 'fit' ? null : s.yAxis),
+  },
+  flag(
+    'dev',
+    (s) => s.deviation,
+    (s, v) => {
+      s.deviation = v;
+    },
+  ),
+  flag(
+    'present',
+    (s) => s.present,
+    (s, v) => {
+      s.present = v;
+    },
+  ),
+];
+
+/**
+ * Parameters the page reads that are not figure settings: `gpu=0` (start on the CPU engine, read
+ * once at start-up) and `fit` (older links: fit=1 is y=fit, fit=0 is y=radius).
+ */
+const OTHER_PARAMETERS: Record<string, (raw: string, s: FigureSettings) => string | undefined> = {
+  gpu: (raw) => (raw === '0' || raw === '1' ? undefined : 'must be 0 (CPU engine) or 1'),
+  fit(raw, s) {
+    if (raw !== '0' && raw !== '1') return 'must be 0 or 1';
+    s.yAxis = raw === '1' ? 'fit' : 'radius';
+  },
+};
+
+export function settingsToQuery(s: FigureSettings, extra: Record<string, string> = {}): string {
   const q = new URLSearchParams();
-  q.set('B', String(s.blocks));
-  q.set('L', list(s.layers));
-  q.set('m', list(s.widths));
-  if (s.blocks > 1) q.set('r', list(s.bottlenecks));
-  q.set('d', String(s.inputSize));
-  q.set('k', String(s.outputSize));
-  q.set('o', String(s.outputIndex));
-  q.set('act', s.activation);
-  q.set('place', s.placement);
-  q.set('contrast', s.contrast);
-  q.set('family', s.family);
-  q.set('norm', s.normalisation);
-  q.set('dirs', String(s.directions));
-  q.set('R', String(s.radius));
-  q.set('seed', String(s.seed));
-  q.set('dseed', String(s.directionSeed));
-  if (s.fitY) q.set('fit', '1');
+  for (const field of SETTING_FIELDS) {
+    const v = field.write(s);
+    if (v !== null) q.set(field.key, v);
+  }
+  for (const [key, value] of Object.entries(extra)) q.set(key, value);
   return q.toString();
 }
 
@@ -232,104 +557,37 @@ export function settingsFromQuery(
   const q = new URLSearchParams(query.replace(/^[?#]/, ''));
   const problems: UrlProblem[] = [];
   const s: FigureSettings = structuredClone(defaults);
-
-  const scalar =
-    (integer: boolean) => (param: string, min: number, max: number, set: (v: number) => void) => {
-      const raw = q.get(param);
-      if (raw === null) return;
-      const v = Number(raw);
-      const ok = integer ? Number.isInteger(v) : Number.isFinite(v);
-      if (raw.trim() === '' || !ok || v < min || v > max) {
-        const kind = integer ? 'an integer' : 'a number';
-        problems.push({ param, value: raw, message: `must be ${kind} from ${min} to ${max}` });
-        return;
-      }
-      set(v);
-    };
-  const int = scalar(true);
-  const num = scalar(false);
-  const ints = (
-    param: string,
-    length: number,
-    min: number,
-    max: number,
-    set: (v: number[]) => void,
-  ) => {
-    const raw = q.get(param);
-    if (raw === null) return;
-    const parts = raw.split(',').map((p) => Number(p));
-    const ok =
-      raw.trim() !== '' &&
-      parts.every((v) => Number.isInteger(v) && v >= min && v <= max) &&
-      (parts.length === length || parts.length === 1);
-    if (!ok) {
-      problems.push({
-        param,
-        value: raw,
-        message: `must be ${length === 1 ? 'an integer' : `${length} comma-separated integers (or one for all)`} from ${min} to ${max}`,
-      });
-      return;
-    }
-    set(parts.length === length ? parts : Array(length).fill(parts[0]));
+  const known = new Set<string>();
+  const report = (param: string, raw: string, message: string | undefined) => {
+    if (message !== undefined) problems.push({ param, value: raw, message });
   };
-  const oneOf = <T extends string>(param: string, allowed: readonly T[], set: (v: T) => void) => {
-    const raw = q.get(param);
-    if (raw === null) return;
-    if (!(allowed as readonly string[]).includes(raw)) {
-      problems.push({ param, value: raw, message: `must be one of ${allowed.join(', ')}` });
-      return;
-    }
-    set(raw as T);
-  };
-
-  int('B', LIMITS.minBlocks, LIMITS.maxBlocks, (v) => Object.assign(s, withBlocks(s, v)));
-  ints('L', s.blocks, LIMITS.minLayersPerBlock, LIMITS.maxLayersPerBlock, (v) => (s.layers = v));
-  ints('m', s.blocks, UI_WIDTH.min, UI_WIDTH.max, (v) => (s.widths = v));
-  if (s.blocks > 1) ints('r', s.blocks - 1, 1, LIMITS.maxNarrowSize, (v) => (s.bottlenecks = v));
-  int('d', 1, LIMITS.maxNarrowSize, (v) => (s.inputSize = v));
-  int('k', 1, LIMITS.maxNarrowSize, (v) => (s.outputSize = v));
-  int('o', 0, s.outputSize - 1, (v) => (s.outputIndex = v));
-  if (s.outputIndex >= s.outputSize) s.outputIndex = 0;
-  oneOf('act', ACTIVATIONS, (v) => (s.activation = v));
-  oneOf('place', PLACEMENTS, (v) => (s.placement = v));
-  oneOf('contrast', CONTRASTS, (v) => (s.contrast = v));
-  oneOf('family', DIRECTION_FAMILIES, (v) => (s.family = v));
-  oneOf('norm', NORMALISATIONS, (v) => (s.normalisation = v));
-  int('dirs', 1, MAX_PANEL_DIRECTIONS, (v) => (s.directions = v));
-  num('R', RADIUS.min, RADIUS.max, (v) => (s.radius = v));
-  int('seed', 0, 0xffffffff, (v) => (s.seed = v));
-  int('dseed', 0, 0xffffffff, (v) => (s.directionSeed = v));
-  int('fit', 0, 1, (v) => (s.fitY = v === 1));
-  const known = new Set([
-    'B',
-    'L',
-    'm',
-    'r',
-    'd',
-    'k',
-    'o',
-    'act',
-    'place',
-    'contrast',
-    'family',
-    'norm',
-    'dirs',
-    'R',
-    'seed',
-    'dseed',
-    'fit',
-  ]);
+  for (const field of SETTING_FIELDS) {
+    known.add(field.key);
+    const raw = q.get(field.key);
+    if (raw !== null) report(field.key, raw, field.read(raw, s));
+  }
+  for (const [key, read] of Object.entries(OTHER_PARAMETERS)) {
+    known.add(key);
+    const raw = q.get(key);
+    if (raw !== null) report(key, raw, read(raw, s));
+  }
   for (const key of q.keys()) {
-    if (!known.has(key))
-      problems.push({
-        param: key,
-        value: q.get(key) ?? '',
-        message: 'is not a setting of this app',
-      });
+    if (!known.has(key)) report(key, q.get(key) ?? '', 'is not a setting of this app');
   }
   return { settings: s, problems };
 }
 
+/** The settings that decide what is computed, as a string: equal keys give equal results. */
+export function computeKey(s: FigureSettings): string {
+  const q = new URLSearchParams();
+  for (const field of SETTING_FIELDS) {
+    const v = field.kind === 'compute' ? field.write(s) : null;
+    if (v !== null) q.set(field.key, v);
+  }
+  return q.toString();
+}
+
+/** Same computation (view settings may differ). */
 export function sameSettings(a: FigureSettings, b: FigureSettings): boolean {
-  return settingsToQuery(a) === settingsToQuery(b);
+  return computeKey(a) === computeKey(b);
 }

@@ -69,7 +69,10 @@ export interface AppState {
   analyses: { [K in AnalysisKind]?: AnalysisState<K> };
   runAnalysis(kind: AnalysisKind): void;
 
-  /** Replaces the settings and recomputes. `history` says whether the URL gets a new entry. */
+  /**
+   * Replaces the settings; recomputes unless only view settings changed (SETTING_FIELDS' kinds).
+   * `history` says whether the URL gets a new entry.
+   */
   setSettings(next: FigureSettings, options?: { history?: 'push' | 'replace' | 'none' }): void;
   update(patch: Partial<FigureSettings>): void;
   setBlocks(blocks: number): void;
@@ -149,6 +152,13 @@ export function createAppStore(
     },
 
     setSettings(next, options = {}) {
+      const mode = options.history ?? 'push';
+      // View settings only: redraw what is there (a request in flight carries on).
+      if (sameSettings(next, get().settings) && get().requestId > 0) {
+        set({ settings: next });
+        if (mode !== 'none') onHistory?.(next, mode);
+        return;
+      }
       const id = get().requestId + 1;
       set({
         settings: next,
@@ -161,7 +171,6 @@ export function createAppStore(
         // The worker cancels running analyses when it gets this compute request.
         analyses: {},
       });
-      const mode = options.history ?? 'push';
       if (mode !== 'none') onHistory?.(next, mode);
       client.compute(id, next);
     },
@@ -175,7 +184,9 @@ export function createAppStore(
     },
     applyPreset(id) {
       const preset = PRESETS.find((p) => p.id === id);
-      if (preset) get().setSettings(structuredClone(preset.settings));
+      // The preset's settings; the reader's view toggles (deviation, presentation) stay.
+      const { deviation, present } = get().settings;
+      if (preset) get().setSettings({ ...structuredClone(preset.settings), deviation, present });
     },
     newDirections() {
       get().update({ directionSeed: randomSeed() });

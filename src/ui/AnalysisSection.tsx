@@ -4,6 +4,7 @@ import { useStore } from 'zustand';
 import { isLinearFigure } from '../experiments/settings';
 import type { AppStore } from '../state/store';
 import type { AnalysisKind } from '../worker/protocol';
+import { Tex } from './notes/Tex';
 
 interface Props {
   store: AppStore;
@@ -13,10 +14,21 @@ interface Props {
   about: string;
   /** One line describing the finished result, or null while there is none. */
   summary: string | null;
+  /** A short typeset note (see notes/notes.ts): what is plotted and which result it shows. */
+  note?: string;
   children: ReactNode;
 }
 
-export function AnalysisSection({ store, kind, title, button, about, summary, children }: Props) {
+export function AnalysisSection({
+  store,
+  kind,
+  title,
+  button,
+  about,
+  summary,
+  note,
+  children,
+}: Props) {
   const state = useStore(store, (s) => s.analyses[kind]);
   const linear = useStore(store, (s) => isLinearFigure(s.settings));
   return (
@@ -35,6 +47,7 @@ export function AnalysisSection({ store, kind, title, button, about, summary, ch
           {linear ? about : 'Needs a linear network (σ = identity): it reads the exact polynomial.'}
         </span>
       </div>
+      {note && <Tex className="math-note" block text={note} />}
       {state && (
         <>
           {children}

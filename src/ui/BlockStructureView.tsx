@@ -3,6 +3,8 @@ import { useEffect, useRef } from 'react';
 import { useStore } from 'zustand';
 import type { AppStore } from '../state/store';
 import { AnalysisSection } from './AnalysisSection';
+import { note } from './notes/notes';
+import { useNoteContext } from './notes/useNoteContext';
 import { drawHeatmap } from './plot/drawHeatmap';
 import { cancelDraw, queueDraw } from './plot/frameQueue';
 
@@ -17,6 +19,7 @@ export function BlockStructureView({ store }: { store: AppStore }) {
     return () => cancelDraw(canvas);
   }, [result]);
   const fmt = (v: number) => v.toExponential(1);
+  const noteContext = useNoteContext(store);
   return (
     <AnalysisSection
       store={store}
@@ -24,6 +27,7 @@ export function BlockStructureView({ store }: { store: AppStore }) {
       title="Block structure (Lemma 1b)"
       button="Mixed derivatives ∂²g/∂t_ℓ∂t_ℓ′"
       about="One variable per layer; |∂²g/∂t_ℓ∂t_ℓ′| at t = 0, median over the directions. Within a block it vanishes as m grows, across a bottleneck (orange lines) it stays Ω(1). At most 12 layers."
+      note={note('analysis-blocks', noteContext)}
       summary={
         result
           ? `largest within blocks ${fmt(result.withinBlocks)}, largest across bottlenecks ${fmt(result.acrossBlocks)} (${result.precision})`

@@ -1,5 +1,5 @@
 // The settings sidebar. Every control says its range; every change goes through the store (and so
-// into the URL and a new computation).
+// into the URL, and into a new computation unless it is a view setting).
 
 import { useStore } from 'zustand';
 import {
@@ -8,6 +8,7 @@ import {
   MAX_PANEL_DIRECTIONS,
   RADIUS,
   UI_WIDTH,
+  Y_AXES,
 } from '../experiments/settings';
 import { DIRECTION_FAMILIES, NORMALISATIONS } from '../model/directions';
 import { ACTIVATIONS, LIMITS, PLACEMENTS } from '../model/spec';
@@ -200,15 +201,36 @@ export function Controls({ store }: { store: AppStore }) {
           actionTestId="new-directions"
           onAction={newDirections}
         />
+      </Section>
+      <Section title="View (redraws, never recomputes)">
+        <SelectField
+          label="y axes"
+          testId="y-axis"
+          value={s.yAxis}
+          options={Y_AXES}
+          labels={{
+            fit: 'fitted to each panel',
+            shared: 'one axis for all panels',
+            radius: 'spanning at least R (small motion looks small)',
+          }}
+          onChange={(v) => update({ yAxis: v })}
+        />
         <label className="checkbox">
           <input
             type="checkbox"
-            data-testid="fit-y"
-            checked={s.fitY}
-            onChange={(e) => update({ fitY: e.target.checked })}
+            data-testid="deviation-toggle"
+            checked={s.deviation}
+            onChange={(e) => update({ deviation: e.target.checked })}
           />
-          Fit y-axis to the curves (otherwise it spans at least R)
+          Deviation view: g minus its best polynomial of the predicted degree
         </label>
+        <button
+          type="button"
+          data-testid="enter-presentation"
+          onClick={() => update({ present: true })}
+        >
+          Presentation mode (P)
+        </button>
       </Section>
     </aside>
   );

@@ -4,17 +4,24 @@
 import { type JSX, useEffect, useRef } from 'react';
 import { useStore } from 'zustand';
 import type { PanelResult } from '../experiments/figure';
+import { median, span } from '../experiments/theorem';
 import type { AppState, AppStore } from '../state/store';
-import { drawPanel } from './plot/drawPanel';
+import { note } from './notes/notes';
+import { Tex } from './notes/Tex';
+import { drawPanel, sharedExtent } from './plot/drawPanel';
 import { cancelDraw, queueDraw } from './plot/frameQueue';
 
 function draw(canvas: HTMLCanvasElement, state: AppState, index: number): void {
   const panel = state.panels[index];
   if (!panel) return;
+  // R belongs to the results; the axis and the deviation toggle are view settings (no recompute).
   const settings = state.resultSettings ?? state.settings;
+  const { yAxis, deviation } = state.settings;
   drawPanel(canvas, state.results[index] ?? null, {
     radius: settings.radius,
-    fitY: settings.fitY,
+    yAxis,
+    deviation,
+    sharedRange: yAxis === 'shared' ? sharedExtent(state.results, deviation) : null,
     title: panel.title,
     pending: state.computing,
   });
@@ -35,7 +42,9 @@ export function PanelView({ store, index }: { store: AppStore; index: number }) 
         state.results[index] !== previous.results[index] ||
         state.panels[index] !== previous.panels[index] ||
         state.computing !== previous.computing ||
-        state.settings.fitY !== previous.settings.fitY
+        state.settings.yAxis !== previous.settings.yAxis ||
+        state.settings.deviation !== previous.settings.deviation ||
+        (state.settings.yAxis === 'shared' && state.results !== previous.results)
       ) {
         redraw();
       }
@@ -61,6 +70,7 @@ export function PanelView({ store, index }: { store: AppStore; index: number }) 
       <canvas ref={canvasRef} className="panel-canvas" role="img" aria-label={title} />
       <figcaption>
         <Readout result={result} />
+        <PanelNote store={store} index={index} />
       </figcaption>
     </figure>
   );
@@ -68,11 +78,6 @@ export function PanelView({ store, index }: { store: AppStore; index: number }) 
 
 const fmt = (v: number) =>
   v === 0 ? '0' : Math.abs(v) >= 1e-2 && Math.abs(v) < 1e3 ? v.toFixed(3) : v.toExponential(1);
-
-function median(values: number[]): number {
-  const s = values.slice().sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 /** Median |c_j| over directions, marking those under the float32 noise floor. */
 function Readout({ result }: { result: PanelResult | null }) {
@@ -108,14 +113,93 @@ function Readout({ result }: { result: PanelResult | null }) {
           className="coef"
           title="size of the non-multilinear terms of p(t_1…t_B) on the cube |t_b| ≤ R, relative to all non-constant terms (Theorem 2: → 0 as m grows)"
         >
-          non-multilinear part {fmt(median(result.nonMultilinear))}
+          {result.panel.blockMask.length === 1 ? 'non-linear part' : 'non-multilinear part'}{' '}
+          {fmt(median(result.nonMultilinear))}
         </span>
       )}
+      {result.model && <ModelGap result={result} />}
+      <DeviationReadout result={result} />
       {floor > 0 && <span className="muted"> · float32 noise floor ≈ {fmt(floor)}</span>}
       <span className="muted" data-testid="panel-ms">
         {' '}
         · {Math.round(result.ms)} ms
       </span>
     </span>
+  );
+}
+
+const percent = (v: number) => (v >= 1e-3 ? `${(v * 100).toPrecision(2)}%` : `${fmt(v * 100)}%`);
+
+/**
+ * max |g − q| over |t| ≤ R (median over directions) beside the curve's span and 1/√m for the
+ * narrowest block: Theorem 2 allows a gap of O(1/√m) relative to g's O(1) size.
+ */
+function ModelGap({ result }: { result: PanelResult }) {
+  const model = result.model;
+  if (!model) return null;
+  const gap = median(model.gap);
+  const curveSpan = median(result.curves.map((c) => span(c.values)));
+  const m = Math.min(...result.panel.spec.blocks.map((b) => b.width));
+  const what =
+    model.kind === 'multilinear' ? 'model q' : `least-squares fit of degree ${model.degree}`;
+  return (
+    <span
+      className="coef"
+      data-testid="model-gap"
+      data-gap={gap}
+      data-span={curveSpan}
+      data-kind={model.kind}
+      title={
+        model.kind === 'multilinear'
+          ? 'dashed: the multilinear part of p(t_1…t_B) along t_b = t (Theorem 2; eq. 18 for B = 2)'
+          : 'dashed: a least-squares polynomial of the degree the theorem predicts — a fit, not the theorem’s model'
+      }
+    >
+      max |g − {model.kind === 'multilinear' ? 'q' : 'fit'}| {fmt(gap)} (
+      {percent(curveSpan > 0 ? gap / curveSpan : 0)} of the span; 1/√m = {fmt(1 / Math.sqrt(m))}){' '}
+      <span className="muted">· dashed: {what}</span>
+    </span>
+  );
+}
+
+/** The largest deviation from the best polynomial of the predicted degree, over g's span. */
+function DeviationReadout({ result }: { result: PanelResult }) {
+  const relative = median(result.deviation.relative);
+  return (
+    <span
+      className="coef"
+      data-testid="deviation-readout"
+      data-relative={relative}
+      data-degree={result.deviation.degree}
+      title="max over |t| ≤ R of |g − its least-squares polynomial of the predicted degree|, over the span of g (median over directions)"
+    >
+      off degree {result.deviation.degree}: {percent(relative)}
+    </span>
+  );
+}
+
+/** What the panel plots and which result of the paper it shows, typeset, folded by default. */
+function PanelNote({ store, index }: { store: AppStore; index: number }) {
+  const panel = useStore(store, (s) => s.panels[index] ?? null);
+  const family = useStore(store, (s) => s.settings.family);
+  const deviation = useStore(store, (s) => s.settings.deviation);
+  if (!panel) return null;
+  const id =
+    panel.id === 'contrast' ? 'panel-contrast' : panel.id === 'all' ? 'panel-all' : 'panel-block';
+  const block = panel.blockMask.every(Boolean) ? undefined : panel.blockMask.indexOf(true) + 1;
+  const text = note(id, {
+    blocks: panel.blockMask.length,
+    block,
+    family,
+    linear: panel.exact,
+    deviation,
+    activation: panel.spec.activation,
+    placement: panel.spec.placement,
+  });
+  return (
+    <details className="panel-note" data-testid="panel-note">
+      <summary>What this panel shows</summary>
+      <Tex className="math-note" block text={text} />
+    </details>
   );
 }

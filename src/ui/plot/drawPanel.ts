@@ -2,6 +2,7 @@
 // axes with 1-2-5 ticks, labels, legend, precision note. Pure drawing, no React, no store.
 
 import type { PanelResult } from '../../experiments/figure';
+import type { YAxis } from '../../experiments/settings';
 import { evaluatePolynomial } from '../../model/polynomial';
 import { drawAxisLabels, plotFont, prepareCanvas } from './canvas';
 
@@ -19,8 +20,12 @@ export const DIRECTION_COLOURS = [
 
 export interface PlotOptions {
   radius: number;
-  /** Fit y to the curves; otherwise y spans at least R so O(1/√m) motion looks as small as it is. */
-  fitY: boolean;
+  /** fit: y fitted to this panel; shared: `sharedRange`; radius: y spans at least R. */
+  yAxis: YAxis;
+  /** Plot g minus its least-squares polynomial of the predicted degree instead of g. */
+  deviation: boolean;
+  /** The data extent of every panel together (yAxis 'shared'), from `dataExtent`. */
+  sharedRange: [number, number] | null;
   title: string;
   pending: boolean;
 }
@@ -46,20 +51,66 @@ export function formatTick(v: number, ticks: number[]): string {
   return v.toFixed(digits + (step / 10 ** Math.floor(Math.log10(step)) === 2.5 ? 1 : 0));
 }
 
-export function yRange(result: PanelResult, options: PlotOptions): [number, number] {
+/** The values a panel plots: g, or its deviation from the fit in the deviation view. */
+function plotted(result: PanelResult, deviation: boolean) {
+  return deviation ? result.deviation.curves : result.curves;
+}
+
+/**
+ * [min, max] of what a panel plots, widened to a smallest span: round-off must not fill an axis.
+ * The smallest span is 4× the float32 noise floor (0 in float64) or 1e-12 of g's own span.
+ */
+export function dataExtent(result: PanelResult, deviation: boolean): [number, number] {
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
-  for (const c of result.curves) {
+  let glo = Number.POSITIVE_INFINITY;
+  let ghi = Number.NEGATIVE_INFINITY;
+  for (const c of plotted(result, deviation)) {
     for (const v of c.values) {
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
   }
+  for (const c of result.curves) {
+    for (const v of c.values) {
+      if (v < glo) glo = v;
+      if (v > ghi) ghi = v;
+    }
+  }
   if (!Number.isFinite(lo)) return [-1, 1];
   const mid = (lo + hi) / 2;
-  const minSpan = options.fitY ? Math.max(Math.abs(mid) * 1e-9, 1e-12) : options.radius;
-  const span = Math.max(hi - lo, minSpan) * 1.1;
-  return [mid - span / 2, mid + span / 2];
+  const minSpan = Math.max(
+    4 * result.noiseFloor,
+    1e-12 * (ghi - glo),
+    Math.abs(mid) * 1e-12,
+    Number.MIN_VALUE,
+  );
+  const half = Math.max(hi - lo, minSpan) / 2;
+  return [mid - half, mid + half];
+}
+
+/** The union of panels' extents (the shared axis). */
+export function sharedExtent(results: (PanelResult | null)[], deviation: boolean) {
+  const extents = results.flatMap((r) => (r ? [dataExtent(r, deviation)] : []));
+  if (extents.length === 0) return null;
+  return [Math.min(...extents.map((e) => e[0])), Math.max(...extents.map((e) => e[1]))] as [
+    number,
+    number,
+  ];
+}
+
+export function yRange(result: PanelResult, options: PlotOptions): [number, number] {
+  let [lo, hi] =
+    options.yAxis === 'shared' && options.sharedRange
+      ? options.sharedRange
+      : dataExtent(result, options.deviation);
+  if (options.yAxis === 'radius' && !options.deviation && hi - lo < options.radius) {
+    const mid = (lo + hi) / 2;
+    lo = mid - options.radius / 2;
+    hi = mid + options.radius / 2;
+  }
+  const pad = (hi - lo) * 0.05;
+  return [lo - pad, hi + pad];
 }
 
 export function drawPanel(
@@ -119,7 +170,13 @@ export function drawPanel(
   ctx.strokeRect(margin.left + 0.5, margin.top + 0.5, plotW, plotH);
 
   const plot = { left: margin.left, top: margin.top, width: plotW, height: plotH };
-  drawAxisLabels(ctx, plot, cssHeight, 't', 'g(W + tΔ; x)');
+  drawAxisLabels(
+    ctx,
+    plot,
+    cssHeight,
+    't',
+    options.deviation ? `g − best degree-${result?.deviation.degree ?? '?'} fit` : 'g(W + tΔ; x)',
+  );
   ctx.textAlign = 'center';
 
   if (!result) {
@@ -133,26 +190,28 @@ export function drawPanel(
     return;
   }
 
-  // Curves, clipped to the plot. Exact panels are re-evaluated at one point per pixel.
+  // Curves, clipped to the plot. Polynomials are evaluated at one point per pixel.
+  const steps = Math.max(2, Math.round(plotW));
+  const tracePolynomial = (c: ArrayLike<number>) => {
+    for (let i = 0; i <= steps; i++) {
+      const t = -R + (2 * R * i) / steps;
+      const y = sy(evaluatePolynomial(c, t));
+      if (i === 0) ctx.moveTo(sx(t), y);
+      else ctx.lineTo(sx(t), y);
+    }
+  };
   ctx.save();
   ctx.beginPath();
   ctx.rect(margin.left, margin.top, plotW, plotH);
   ctx.clip();
   ctx.lineWidth = 2;
   ctx.lineJoin = 'round';
-  result.curves.forEach((curve, d) => {
+  const exact = options.deviation ? result.deviation.coefficients : result.coefficients;
+  plotted(result, options.deviation).forEach((curve, d) => {
     ctx.strokeStyle = DIRECTION_COLOURS[d % DIRECTION_COLOURS.length];
     ctx.beginPath();
-    const coefficients = result.coefficients?.[d];
-    if (coefficients) {
-      const steps = Math.max(2, Math.round(plotW));
-      for (let i = 0; i <= steps; i++) {
-        const t = -R + (2 * R * i) / steps;
-        const y = sy(evaluatePolynomial(coefficients, t));
-        if (i === 0) ctx.moveTo(sx(t), y);
-        else ctx.lineTo(sx(t), y);
-      }
-    } else {
+    if (exact?.[d]) tracePolynomial(exact[d]);
+    else {
       curve.ts.forEach((t, i) => {
         if (i === 0) ctx.moveTo(sx(t), sy(curve.values[i]));
         else ctx.lineTo(sx(t), sy(curve.values[i]));
@@ -160,6 +219,22 @@ export function drawPanel(
     }
     ctx.stroke();
   });
+  // The model q (Theorem 2) or its least-squares stand-in, dashed over g.
+  const model = options.deviation ? null : result.model;
+  if (model) {
+    ctx.setLineDash([5, 4]);
+    ctx.lineWidth = 1.5;
+    // Dark dashes over each coloured g: where q and g agree, the dashes sit on the curve.
+    ctx.strokeStyle = '#222';
+    ctx.globalAlpha = 0.75;
+    for (const c of model.coefficients) {
+      ctx.beginPath();
+      tracePolynomial(c);
+      ctx.stroke();
+    }
+    ctx.globalAlpha = 1;
+    ctx.setLineDash([]);
+  }
   ctx.restore();
 
   // Legend (top left inside the plot) and provenance (bottom right).
@@ -168,9 +243,27 @@ export function drawPanel(
   ctx.textBaseline = 'middle';
   const rowH = 15;
   const boxW = 52;
-  const boxH = result.curves.length * rowH + 6;
+  const modelLabel = model
+    ? model.kind === 'multilinear'
+      ? 'model q'
+      : `fit, deg ${model.degree}`
+    : null;
+  const boxH = (result.curves.length + (modelLabel ? 1 : 0)) * rowH + 6;
   ctx.fillStyle = 'rgba(255,255,255,0.85)';
-  ctx.fillRect(margin.left + 6, margin.top + 6, boxW, boxH);
+  ctx.fillRect(margin.left + 6, margin.top + 6, modelLabel ? 96 : boxW, boxH);
+  if (modelLabel) {
+    const y = margin.top + 6 + 3 + rowH * result.curves.length + rowH / 2;
+    ctx.strokeStyle = '#222';
+    ctx.lineWidth = 1.5;
+    ctx.setLineDash([5, 4]);
+    ctx.beginPath();
+    ctx.moveTo(margin.left + 11, y);
+    ctx.lineTo(margin.left + 27, y);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.fillStyle = '#222';
+    ctx.fillText(modelLabel, margin.left + 31, y);
+  }
   result.curves.forEach((_, d) => {
     const y = margin.top + 6 + 3 + rowH * d + rowH / 2;
     ctx.strokeStyle = DIRECTION_COLOURS[d % DIRECTION_COLOURS.length];

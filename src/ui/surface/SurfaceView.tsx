@@ -9,6 +9,9 @@ import { useStore } from 'zustand';
 import type { PanelResult } from '../../experiments/figure';
 import { isLinearFigure } from '../../experiments/settings';
 import type { AppState, AppStore } from '../../state/store';
+import { note } from '../notes/notes';
+import { Tex } from '../notes/Tex';
+import { useNoteContext } from '../notes/useNoteContext';
 import type { SurfaceHost } from './surfaceHost';
 import { surfaceGrid } from './surfaceMesh';
 
@@ -36,6 +39,7 @@ function SurfaceSection({ store }: { store: AppStore }) {
   const [stats, setStats] = useState<{ range: number; bilinearError: number } | null>(null);
   const count = useStore(store, (s) => surfaceSource(s)?.blockPolynomial?.coefficients.length ?? 0);
   const pending = count === 0;
+  const noteContext = useNoteContext(store);
   const push = useRef<(state: AppState) => void>(() => {});
 
   useEffect(() => {
@@ -124,10 +128,10 @@ function SurfaceSection({ store }: { store: AppStore }) {
           </select>
         </label>
         <span className="muted">
-          Δ₁, Δ₂: the direction restricted to block 1 and block 2. Bilinear means a saddle whose t₁
-          and t₂ grid lines are straight. Drag to turn, scroll to zoom.
+          Δ₁, Δ₂: the direction restricted to block 1 and block 2. Drag to turn, scroll to zoom.
         </span>
       </div>
+      <Tex className="math-note" block text={note('analysis-surface', noteContext)} />
       <canvas
         ref={canvasRef}
         className={pending ? 'surface-canvas pending' : 'surface-canvas'}

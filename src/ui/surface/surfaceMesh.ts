@@ -3,6 +3,7 @@
 // the bilinear part. The page computes it, for the stats line, and sends the heights to the
 // surface worker; it takes well under a millisecond.
 
+import { multilinearPart } from '../../experiments/theorem';
 import { multiIndex, type PolynomialLayout } from '../../model/polynomial';
 
 /** Grid of the surface mesh per axis, and ruling lines drawn per axis. */
@@ -56,13 +57,16 @@ export function surfaceGrid({ layout, coefficients, radius }: SurfaceData): Surf
   const n = steps + 1;
   const [d0 = 0, d1 = 0] = layout.degrees;
   // C[a][b]: the coefficient of t₁^a t₂^b; and its multilinear part (a, b ≤ 1).
-  const all = new Float64Array((d0 + 1) * (d1 + 1));
-  const multilinear = new Float64Array(all.length);
-  coefficients.forEach((c, index) => {
-    const [a = 0, b = 0] = multiIndex(layout, index);
-    all[a * (d1 + 1) + b] += c;
-    if (a <= 1 && b <= 1) multilinear[a * (d1 + 1) + b] += c;
-  });
+  const grid = (p: ArrayLike<number>) => {
+    const c = new Float64Array((d0 + 1) * (d1 + 1));
+    for (let index = 0; index < layout.size; index++) {
+      const [a = 0, b = 0] = multiIndex(layout, index);
+      c[a * (d1 + 1) + b] += p[index];
+    }
+    return c;
+  };
+  const all = grid(coefficients);
+  const multilinear = grid(multilinearPart(layout, coefficients));
   const t = Float64Array.from({ length: n }, (_, k) => ((2 * k) / steps - 1) * radius);
   const p = gridValues(all, d0, d1, t);
   const q = gridValues(multilinear, d0, d1, t);
