@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CpuEngine } from '../src/engine/cpuEngine';
 import { GpuEngine } from '../src/engine/gpu';
-import type { DirectionRequest } from '../src/model/directions';
+import type { GpuContext } from '../src/engine/gpu/context';
+import { setupOps } from '../src/engine/gpu/directions';
+import { buildDirections, cpuDirectionOps, type DirectionRequest } from '../src/model/directions';
 import type { Matrix } from '../src/model/network';
 import { generatedMatMul, repeatColumn } from '../src/model/network';
 import { gaussianFromWord, philox4x32, Stream } from '../src/model/random';
@@ -146,6 +148,12 @@ describe('GPU engine vs CPU engine, fixed specs', () => {
       directions('gradient', [true, true], 2, 'global'),
     ],
     ['deep m=1024 aligned W_2', deepSpec(1024, 2), directions('aligned', [false, true], 2)],
+    ['Figure 1 m=10^4 chained all', figure1Spec(10_000), directions('chained', [true, true], 3)],
+    [
+      'deep m=256 chained W_2 global',
+      deepSpec(256),
+      directions('chained', [false, true], 2, 'global'),
+    ],
     ['deep m=1024 gaussian all', deepSpec(1024, 2), directions('gaussian', [true, true], 1)],
     [
       'B=3 relu inside-blocks',
@@ -170,6 +178,45 @@ describe('GPU engine vs CPU engine, fixed specs', () => {
   }
 });
 
+describe('direction set-up on the GPU', () => {
+  it('chained directions are made in one submit and read-back, like aligned ones', async () => {
+    // setupOps prefetches the forward trace and every ξ row at once (gpu/directions.ts); chained
+    // directions need exactly those. Count the round trips buildDirections makes through it.
+    const ctx = (gpu as unknown as { ctx: GpuContext }).ctx;
+    const spec = deepSpec(300, 3);
+    for (const family of ['aligned', 'chained'] as const) {
+      const req = directions(family, [true, true], 3);
+      const runAndRead = ctx.submitter.runAndRead.bind(ctx.submitter);
+      let readBacks = 0;
+      ctx.submitter.runAndRead = (...args) => {
+        readBacks++;
+        return runAndRead(...args);
+      };
+      try {
+        const got = await buildDirections(spec, req, setupOps(ctx, spec, req));
+        const want = await buildDirections(spec, req, cpuDirectionOps);
+        expect(readBacks, family).toBe(1);
+        for (const [i, d] of got.entries()) {
+          for (const [l, piece] of d.layers.entries()) {
+            const ref = want[i].layers[l];
+            if (piece.kind !== 'rankOne' || ref.kind !== 'rankOne') throw new Error('rank one');
+            // float32 trace and ξ rows against float64: unit vectors agree to about 1e-7.
+            for (const [a, b] of [
+              [piece.u, ref.u],
+              [piece.v, ref.v],
+            ]) {
+              const err = Math.max(...a.map((v, k) => Math.abs(v - b[k])));
+              expect(err, `${family} direction ${i} layer ${l}`).toBeLessThan(1e-5);
+            }
+          }
+        }
+      } finally {
+        ctx.submitter.runAndRead = runAndRead;
+      }
+    }
+  });
+});
+
 describe('GPU engine vs CPU engine, random valid specs', () => {
   it('agrees within float32 tolerance (property-based)', async () => {
     const specArb = fc
@@ -181,7 +228,7 @@ describe('GPU engine vs CPU engine, random valid specs', () => {
         activation: fc.constantFrom('identity', 'tanh', 'relu'),
         placement: fc.constantFrom('none', 'all', 'inside-blocks', 'first-block'),
         seed: fc.integer({ min: 0, max: 0xffffffff }),
-        family: fc.constantFrom('gaussian', 'aligned', 'tilted', 'gradient'),
+        family: fc.constantFrom('gaussian', 'aligned', 'tilted', 'gradient', 'chained'),
         normalisation: fc.constantFrom('per-layer', 'global'),
         mask: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
         count: fc.integer({ min: 1, max: 3 }),

@@ -106,8 +106,8 @@ describe('degrees', () => {
     p[2] = 0.1;
     expect(variableDegrees(layout, p, 0)).toEqual([2, 1]);
     expect(Array.from(multilinearModel(layout, p))).toEqual([1, 3, 3]);
-    // Non-multilinear part on |t| ≤ 1: 0.1 of 1 + 2 + 3 + 0.1.
-    expect(nonMultilinearPart(layout, p, 1)).toBeCloseTo(0.1 / 6.1, 14);
+    // Non-multilinear part: 0.1 t1², sized on |t| ≤ R = 2 (absolute, in g's units).
+    expect(nonMultilinearPart(layout, p, 2)).toBeCloseTo(0.4, 14);
     // Setting t2 = 0 keeps 1 + t1 + 0.1 t1².
     const only1 = restrictToVariables(layout, p, [0]);
     expect(Array.from(only1).filter((v) => v !== 0)).toEqual([1, 1, 0.1]);
@@ -131,7 +131,7 @@ describe('degrees', () => {
     expect(rows.map((r) => r.degree)).toEqual([1, 3, 3]);
     expect(rows[2].blockDegrees).toEqual([1, 3]);
     expect(rows[1].layers).toEqual([3]);
-    expect(rows[1].nonMultilinear).toBeCloseTo(0.5 / 1.5, 14);
+    expect(rows[1].nonMultilinear).toBeCloseTo(0.5, 14);
   });
 });
 

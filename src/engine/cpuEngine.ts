@@ -213,7 +213,8 @@ export class CpuEngine implements Engine {
     },
     denseNormSquared: (seed, stream, layer, rows, cols) =>
       this.pool.normSquared(this.ref(seed, stream, layer, rows, cols), this.signal),
-    // ξ of aligned directions: row 0 of `count` streams, with the in-thread executor's generator.
+    // ξ of aligned, tilted and chained directions: row 0 of `count` streams, with the in-thread
+    // executor's generator.
     gaussianVectors: async (seed, firstStream, count, layer, length) => {
       const row = new Float32Array(length);
       return Array.from({ length: count }, (_, i) => {

@@ -53,10 +53,11 @@ export function panelMultiplyAdds(settings: FigureSettings, panel: PanelSpec): P
   for (const layer of layers) {
     const area = layer.inSize * layer.outSize;
     weights += area * plan.lanes * count;
-    // Set-up (model/directions.ts buildDirections): aligned, tilted, chained and gradient directions
-    // read a forward trace (one input, or one per direction for gradient); gradient also a
-    // backward one (layers 1 … L−1); Gaussian directions need ‖G‖_F of every perturbed layer per
-    // direction. Chained Δ is rank one like aligned (its ξ rows cost O(out), not counted).
+    // Set-up (model/directions.ts buildDirections): aligned, tilted, chained and gradient
+    // directions read a forward trace (one input, or one per direction for gradient); gradient
+    // also a backward one (layers 1 … L−1); Gaussian directions need ‖G‖_F of every perturbed
+    // layer per direction. Chained Δ is rank one like aligned (its ξ rows cost O(out), not
+    // counted).
     if (family === 'gradient') setup += area * count * (layer.index > 0 ? 2 : 1);
     else if (family !== 'gaussian') setup += area;
     else if (perturbed(layer)) setup += area * count;

@@ -38,23 +38,22 @@ export function termDegree(layout: PolynomialLayout, c: number): number {
 }
 
 /**
- * The part of p(t_1 … t_B) that is not multilinear, relative to all its non-constant terms, each
- * term sized by its largest value on the cube |t_b| ≤ R: Σ_{α not multilinear} |p_α| R^{|α|} over
- * Σ_{α ≠ 0} |p_α| R^{|α|}. Theorem 2: → 0 as m grows (at least like 1/√m).
+ * The size of the part of p(t_1 … t_B) that is not multilinear on the cube |t_b| ≤ R, in g's own
+ * units: Σ_{α not multilinear} |p_α| R^{|α|}, an upper bound on max |p − its multilinear part|
+ * there. Theorem 2 bounds exactly this gap, O(1/√m) for directions of bounded norm: it is an
+ * absolute size, not relative to the rest of p (along `chained` directions every non-constant
+ * term shrinks like 1/√m, so a ratio would stay flat while the gap reaches the bound's rate).
  */
 export function nonMultilinearPart(
   layout: PolynomialLayout,
   p: ArrayLike<number>,
   R: number,
 ): number {
-  let bad = 0;
-  let total = 0;
+  let size = 0;
   for (let c = 1; c < layout.size; c++) {
-    const size = Math.abs(p[c]) * R ** termDegree(layout, c);
-    total += size;
-    if (!isMultilinearTerm(layout, c)) bad += size;
+    if (!isMultilinearTerm(layout, c)) size += Math.abs(p[c]) * R ** termDegree(layout, c);
   }
-  return total > 0 ? bad / total : 0;
+  return size;
 }
 
 /** Least-squares slope of ys against xs. */

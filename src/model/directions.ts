@@ -10,6 +10,13 @@
 //   sign on the 1-wide layers, so aligned curves coincide in groups; tilted ones all differ.
 // - gradient: Δ^(ℓ) = ∇_{W^(ℓ)} g_o(W_init; x_j) = s_ℓ δ_ℓ ⊗ h_ℓ, also rank one; direction j uses
 //   input x_j (x_0 = the plotted x, then fresh inputs), one direction per input.
+// - chained: Δ^(ℓ) = ξ_ℓ ⊗ ξ_{ℓ−1} with the ξ of aligned: inside a block each layer's input side is
+//   the previous layer's output side (a block's first layer reads ĥ_ℓ, as aligned). Rank one, unit
+//   norm. A within-block product Δ^(ℓ) Δ^(ℓ−1) then carries ξ_{ℓ−1}·ξ_{ℓ−1} = 1 where aligned has
+//   ĥ_ℓ·ξ_{ℓ−1} ≈ 1/√m, so the non-multilinear part of p, in g's units, falls like m^(−1/2)
+//   (Theorem 2's rate is tight) instead of aligned's 1/m. Its share of all terms does not fall:
+//   later layers of a block no longer read the features, so first-order terms are O(1/√m) too
+//   (model.md §3, §5).
 //
 // Normalisation: `per-layer` gives every perturbed layer unit Frobenius norm (the ball of the
 // paper's Definition 3). `global` keeps the family's relative layer sizes and scales the whole Δ
@@ -29,7 +36,7 @@ import {
 import { entryWord, gaussianVector, Stream } from './random';
 import { checkInteger, checkOneOf, type NetworkSpec, planLayers, SpecError } from './spec';
 
-export type DirectionFamily = 'gaussian' | 'aligned' | 'tilted' | 'gradient';
+export type DirectionFamily = 'gaussian' | 'aligned' | 'tilted' | 'gradient' | 'chained';
 export type Normalisation = 'per-layer' | 'global';
 
 export const DIRECTION_FAMILIES: readonly DirectionFamily[] = [
@@ -37,6 +44,7 @@ export const DIRECTION_FAMILIES: readonly DirectionFamily[] = [
   'aligned',
   'tilted',
   'gradient',
+  'chained',
 ];
 export const NORMALISATIONS: readonly Normalisation[] = ['per-layer', 'global'];
 export const MAX_DIRECTIONS = 64;
@@ -79,7 +87,8 @@ export interface DirectionOps {
   ): number | Promise<number>;
   /**
    * Optional: row 0 of matrix `layer` (length entries) for `count` consecutive streams — the ξ of
-   * aligned directions, all directions at once. Default: gaussianVector on the host.
+   * aligned, tilted and chained directions, all directions at once. Default: gaussianVector on
+   * the host.
    */
   gaussianVectors?: (
     seed: number,
@@ -162,7 +171,8 @@ export async function buildDirections(
   const perturbed = layers.map((layer) => req.blockMask[layer.block]);
   const nPerturbed = perturbed.filter(Boolean).length;
 
-  // Inputs: aligned and gaussian use the plotted x; gradient direction j uses input x_j.
+  // Inputs: aligned, tilted, chained and gaussian use the plotted x; gradient direction j uses x_j.
+  // (chained reads the trace only at the first layer of each block.)
   const nInputs = req.family === 'gradient' ? req.count : 1;
   const inputs = zeros(spec.inputSize, nInputs);
   for (let j = 0; j < nInputs; j++) {
@@ -180,8 +190,9 @@ export async function buildDirections(
     req.family === 'gradient' ? await backwardTrace(spec, trace, req.outputIndex, ops.matmul) : [];
 
   // ξ of every direction, per perturbed layer, in one request each (streams alignedXi(0 … count−1)).
+  const usesXi = req.family === 'aligned' || req.family === 'tilted' || req.family === 'chained';
   const xis: Float64Array[][] = [];
-  if (req.family === 'aligned' || req.family === 'tilted') {
+  if (usesXi) {
     for (const layer of layers) {
       if (!perturbed[layer.index]) continue;
       xis[layer.index] = ops.gaussianVectors
@@ -221,11 +232,18 @@ export async function buildDirections(
           norm: Math.sqrt(normSq),
         });
       } else {
-        const input = column(trace[layer.index], req.family === 'gradient' ? dir : 0);
-        const v = normalised(input);
+        // chained: inside a block (the previous layer is then perturbed too, the mask being per
+        // block) the input side is the previous layer's ξ, of length outSize(ℓ−1) = inSize(ℓ).
+        let v: { unit: Float64Array; norm: number };
+        if (req.family === 'chained' && layer.indexInBlock > 0) {
+          v = normalised(xis[layer.index - 1][dir]);
+          v.norm = 1; // a unit vector by definition, so the raw piece ξ_ℓ ⊗ ξ_{ℓ−1} has norm 1
+        } else {
+          v = normalised(column(trace[layer.index], req.family === 'gradient' ? dir : 0));
+        }
         if (req.family === 'tilted') v.unit = tilt(v.unit, req.seed, dir, layer.index);
         let u: { unit: Float64Array; norm: number };
-        if (req.family === 'aligned' || req.family === 'tilted') {
+        if (usesXi) {
           u = normalised(xis[layer.index][dir]);
           u.norm = 1; // ξ is a unit vector by definition; the raw piece is ξ ⊗ h
         } else {

@@ -27,6 +27,7 @@ const FAMILY_LABELS = {
   aligned: 'aligned with features',
   tilted: 'aligned + random tilt',
   gradient: 'gradient ∇g',
+  chained: 'chained ξ_ℓ ⊗ ξ_ℓ₋₁ (bound is tight)',
 } as const;
 
 export function Controls({ store }: { store: AppStore }) {

@@ -111,7 +111,7 @@ function Readout({ result }: { result: PanelResult | null }) {
       {result.nonMultilinear && (
         <span
           className="coef"
-          title="size of the non-multilinear terms of p(t_1…t_B) on the cube |t_b| ≤ R, relative to all non-constant terms (Theorem 2: → 0 as m grows)"
+          title="size of the non-multilinear terms of p(t_1…t_B) on the cube |t_b| ≤ R: Σ |p_α| R^|α| over terms with some exponent ≥ 2 (Theorem 2: O(1/√m))"
         >
           {result.panel.blockMask.length === 1 ? 'non-linear part' : 'non-multilinear part'}{' '}
           {fmt(median(result.nonMultilinear))}

@@ -1,12 +1,13 @@
 // The set-up operations the direction families need (DirectionOps, src/model/directions.ts) on the
 // GPU: forward and backward trace products, Frobenius norms of dense Gaussian directions and the
-// ξ vectors of aligned directions. Trace products read the weight store like the lane pass, so a
-// request's set-up fills the store its lane pass then reuses.
+// ξ vectors of aligned, tilted and chained directions. Trace products read the weight store like
+// the lane pass, so a request's set-up fills the store its lane pass then reuses.
 //
 // Round trips: each wait for the device costs about a millisecond through Dawn (more in a
 // browser), so prefetchSetup() makes what a request's set-up will ask for in one submit and one
-// read-back: the forward trace and every layer's ξ for aligned and tilted directions, every
-// norm for gaussian ones. buildDirections then finds the answers waiting.
+// read-back: the forward trace and every layer's ξ for aligned, tilted and chained directions
+// (chained reuses layer ℓ−1's ξ as layer ℓ's input side, so it needs the same rows), every norm
+// for gaussian ones. buildDirections then finds the answers waiting.
 
 import type { DirectionOps, DirectionRequest } from '../../model/directions';
 import { drawInput, type Matrix } from '../../model/network';
@@ -254,7 +255,7 @@ export async function forwardTrace(
 interface Prefetched {
   /** ‖G‖_F² by matrixKey (gaussian directions). */
   norms?: Map<string, number>;
-  /** The forward trace of `inputs` and each perturbed layer's ξ rows (aligned, tilted). */
+  /** The forward trace of `inputs` and each perturbed layer's ξ rows (aligned, tilted, chained). */
   inputs?: Matrix;
   trace?: Matrix[];
   xis?: Map<number, Float64Array[]>;
@@ -262,9 +263,10 @@ interface Prefetched {
 
 /**
  * DirectionOps for one request whose answers are made ahead, on the first call (so the time
- * counts as the request's set-up), in one submit and one read-back: aligned and tilted directions
- * get the forward trace of x and every perturbed layer's ξ, gaussian ones every layer's norm. A
- * call asking anything else (or a set-up too large to read back at once) goes op by op.
+ * counts as the request's set-up), in one submit and one read-back: aligned, tilted and chained
+ * directions get the forward trace of x and every perturbed layer's ξ, gaussian ones every
+ * layer's norm. A call asking anything else (or a set-up too large to read back at once) goes op
+ * by op.
  */
 export function setupOps(ctx: GpuContext, spec: NetworkSpec, req: DirectionRequest): DirectionOps {
   const ops = gpuDirectionOps(ctx);
@@ -338,7 +340,7 @@ async function prefetch(
     }
     return { norms };
   }
-  if (req.family !== 'aligned' && req.family !== 'tilted') return {};
+  if (req.family !== 'aligned' && req.family !== 'tilted' && req.family !== 'chained') return {};
   // buildDirections traces the plotted input x alone and asks for ξ of every perturbed layer.
   const x = drawInput(spec.seed, spec.inputSize, 0);
   const inputs = { rows: spec.inputSize, cols: 1, data: x };

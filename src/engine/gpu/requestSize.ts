@@ -64,7 +64,8 @@ export function checkRequest(
       );
     }
   }
-  if (directions.family === 'aligned' || directions.family === 'tilted') {
+  const family = directions.family;
+  if (family === 'aligned' || family === 'tilted' || family === 'chained') {
     if (width * directions.count * 4 > max) {
       refuse(
         `Width m = ${width}: the ${directions.count} ξ vectors of length ${width}`,

@@ -1,0 +1,107 @@
+// The theorem made visible: the degree table, the deviation view and the model q, on the WebGPU
+// engine (SwiftShader, float32) with fixed seeds.
+import { expect, type Page, test } from '@playwright/test';
+import { query, waitForFigure } from './helpers';
+
+/** Reads one panel's readout numbers (data attributes of its model-gap / deviation readouts). */
+async function panelNumbers(page: Page, panelId: string) {
+  const panel = page.locator(`[data-testid="panel"][data-panel-id="${panelId}"]`);
+  const deviation = panel.getByTestId('deviation-readout');
+  const model = panel.getByTestId('model-gap');
+  return {
+    deviation: Number(await deviation.getAttribute('data-relative')),
+    deviationDegree: Number(await deviation.getAttribute('data-degree')),
+    hasModel: (await model.count()) > 0,
+    gap: (await model.count()) > 0 ? Number(await model.getAttribute('data-gap')) : Number.NaN,
+    span: (await model.count()) > 0 ? Number(await model.getAttribute('data-span')) : Number.NaN,
+    kind: (await model.count()) > 0 ? await model.getAttribute('data-kind') : null,
+  };
+}
+
+async function degreeRows(page: Page) {
+  const rows = page.getByTestId('degree-row');
+  await expect(page.getByTestId('degree-table')).toBeVisible();
+  return rows.evaluateAll((els) =>
+    els.map((el) => ({
+      blocks: el.getAttribute('data-blocks'),
+      degree: Number(el.getAttribute('data-degree')),
+      predicted: Number(el.getAttribute('data-predicted')),
+    })),
+  );
+}
+
+test('degree table: B = 3 (aligned, m = 10⁴) has 7 rows, each at degree |S|', async ({ page }) => {
+  await page.goto('/?B=3&L=2,2,2&m=10000&r=1,1&contrast=none&R=1.5&seed=2024&dseed=7');
+  await waitForFigure(page, 4);
+  const rows = await degreeRows(page);
+  expect(rows).toHaveLength(7);
+  for (const row of rows) {
+    const size = (row.blocks ?? '').split(',').length;
+    expect(row.degree).toBe(size);
+    expect(row.predicted).toBe(size);
+  }
+});
+
+test('degree table: B = 2 with L_b = 4 (deep blocks preset): the all-blocks row still says 2', async ({
+  page,
+}) => {
+  await page.goto('/');
+  await waitForFigure(page);
+  await page.getByTestId('preset').selectOption('deep-blocks');
+  await waitForFigure(page, 3);
+  const rows = await degreeRows(page);
+  expect(rows.map((r) => r.blocks)).toEqual(['1', '2', '1,2']);
+  expect(rows[2].degree).toBe(2);
+  await expect(page.getByTestId('degree-row').nth(2)).toContainText('(L = 4)');
+});
+
+test('model q is drawn on the all-weights panel of Figure 1, within 1e-3 of the span', async ({
+  page,
+}) => {
+  await page.goto('/');
+  await waitForFigure(page, 4);
+  const all = await panelNumbers(page, 'all');
+  expect(all.hasModel).toBe(true);
+  expect(all.kind).toBe('multilinear');
+  expect(all.span).toBeGreaterThan(1);
+  expect(all.gap / all.span).toBeLessThan(1e-3);
+  // The tanh panel gets a least-squares fit instead, and says so.
+  const contrast = await panelNumbers(page, 'contrast');
+  expect(contrast.kind).toBe('fit');
+  // Single-block panels carry no model.
+  expect((await panelNumbers(page, 'block-1')).hasModel).toBe(false);
+});
+
+test('deviation view: flat for Figure 1’s W_1-only panel, plain for tanh inside both blocks', async ({
+  page,
+}) => {
+  await page.goto('/');
+  await waitForFigure(page, 4);
+  const identity = await panelNumbers(page, 'block-1');
+  expect(identity.deviationDegree).toBe(1);
+  expect(identity.deviation).toBeLessThan(1e-3);
+  // The toggle redraws without recomputing, and lives in the URL.
+  const timing = await page.getByTestId('timing').textContent();
+  await page.getByTestId('deviation-toggle').check();
+  expect(query(page).get('dev')).toBe('1');
+  await expect(page.getByTestId('timing')).toHaveText(timing ?? '');
+  await page.goto('/?dev=1&contrast=none&act=tanh&place=inside-blocks&R=3');
+  await waitForFigure(page, 3);
+  await expect(page.getByTestId('deviation-toggle')).toBeChecked();
+  const tanh = await panelNumbers(page, 'block-1');
+  expect(tanh.deviation).toBeGreaterThan(0.05);
+  // Back to the preset: the reader's deviation toggle stays.
+  await page.getByTestId('preset').selectOption('figure1');
+  await waitForFigure(page, 4);
+  expect(query(page).get('dev')).toBe('1');
+});
+
+test('y axes: the shared option is one axis for every panel, in the URL', async ({ page }) => {
+  await page.goto('/?y=shared');
+  await waitForFigure(page, 4);
+  await expect(page.getByTestId('y-axis')).toHaveValue('shared');
+  await page.getByTestId('y-axis').selectOption('fit');
+  expect(query(page).get('y')).toBeNull();
+  await page.goto('/?y=sideways');
+  await expect(page.getByTestId('url-problems')).toContainText('must be one of fit, shared, radius');
+});
