@@ -1,26 +1,118 @@
-// Width sweep: how fast the non-multilinear part of g shrinks as the blocks widen, next to the
-// theorem's bound O(1/√m) (model.md §5: measured decay along aligned directions is faster).
+// Width sweep (model.md §5): how fast g leaves its multilinear model as every block widens, next
+// to Theorem 2's bound O(1/√m), and the derivative scales behind it (Lemmas 2–3). Along the
+// all-weights direction, t ↦ g(W + tΔ) = Σ_j c_j t^j with c_j = Σ_{|α| = j} p_α of the per-block
+// polynomial p(t_1 … t_B):
+//
+// - the non-multilinear size Σ_{α not multilinear} |p_α| R^{|α|}, in g's own units: it bounds
+//   |p − its multilinear part| on the cube |t_b| ≤ R, the quantity Theorem 2 bounds by O(1/√m);
+// - |c_B| = |B-th derivative| / B!: Ω(1) along aligned directions (Lemma 3 bounds the B-th
+//   derivative's operator norm from below, so some direction keeps it O(1));
+// - |c_{B+1}| = |(B+1)-th derivative| / (B+1)!: O(1/√m) along every direction (Lemma 2).
+//
+// One series per direction family: the current settings' family first, then `aligned` and
+// `chained` (SWEEP_FAMILIES). Aligned directions make the non-multilinear size fall like 1/m,
+// faster than the bound; chained ones like 1/√m, so the bound's rate is reached (it is tight).
+// Along chained directions g's multilinear part falls like 1/√m too (|c_B| slope ≈ −1/2): their
+// layers' input sides are not the features, which is why the non-multilinear part is measured as
+// an absolute size (theorem.ts nonMultilinearPart), not relative to all terms.
 
 import type { Engine, RunOptions } from '../engine/types';
-import { MAX_POLYNOMIAL_TERMS } from '../model/polynomial';
-import { isLinearNetwork, SpecError } from '../model/spec';
+import type { DirectionFamily } from '../model/directions';
+import { MAX_POLYNOMIAL_TERMS, totalDegreeCoefficients } from '../model/polynomial';
+import { isLinearNetwork, type NetworkSpec, SpecError } from '../model/spec';
 import { directionRequest } from './figure';
 import { type FigureSettings, networkSpec } from './settings';
-import { leastSquaresSlope, nonMultilinearPart } from './theorem';
+import {
+  blockTermCount,
+  float32NoiseFloor,
+  logLogSlope,
+  median,
+  nonMultilinearPart,
+} from './theorem';
+
+/** The families every sweep compares: aligned (faster than the bound) and chained (at it). */
+export const SWEEP_FAMILIES: readonly DirectionFamily[] = ['aligned', 'chained'];
+
+/**
+ * Networks per width: the settings' seed and the next ones. With d = r = k = 1 the directions of
+ * one network barely differ, and a single network's slope scatters by ±0.3 (its O(1) gains at
+ * W_init that multiply every term change with m); the median over 8 networks × the directions
+ * is steady to about ±0.05 (chained, B = 2, L_b = 2, 48 networks in disjoint groups of 8).
+ */
+export const SWEEP_NETWORKS = 8;
+
+/**
+ * Slopes are fitted over m ≥ this. Below it the next order (1/m beside 1/√m, weighted by higher
+ * powers of R) is not yet small: with it, chained's slope over m = 16 … 16384 reads −0.60 for
+ * R = 2 instead of −0.57 from m = 64. The smaller widths are still drawn.
+ */
+export const FIT_FROM_WIDTH = 64;
+
+/**
+ * The theorem's slopes on log–log axes against m: |c_B| = Ω(1) (slope 0, Lemma 3; along aligned
+ * directions), and |c_{B+1}| and the non-multilinear size O(1/√m) (slope ≤ −1/2, Lemma 2 and
+ * Theorem 2; along every direction).
+ */
+export const THEOREM_SLOPES = { nonMultilinear: -0.5, cB: 0, cB1: -0.5 } as const;
 
 export interface SweepPoint {
   width: number;
-  /** Median over directions of the non-multilinear part (see nonMultilinearPart). */
+  /** Median over networks × directions of the non-multilinear size (see nonMultilinearPart). */
   median: number;
+  /** Median of |c_B|. */
+  cB: number;
+  /** Median of |c_{B+1}|; exactly 0 when Σ L_b = B (see SweepResult.cB1Vanishes). */
+  cB1: number;
+  /** Per sample (network-major: network n, direction d at n · directions + d), for the dots. */
   perDirection: number[];
+  perDirectionCB: number[];
+  perDirectionCB1: number[];
+}
+
+/**
+ * One direction family over the widths. A slope is NaN until every width is in, and when fewer
+ * than two widths from FIT_FROM_WIDTH have a median above the noise floor (all round-off, or
+ * exactly 0). `slopeCB1` is null when c_{B+1} ≡ 0 (Σ L_b = B): there is no rate to measure.
+ */
+export interface SweepSeries {
+  family: DirectionFamily;
+  points: SweepPoint[];
+  /** Fitted log–log slope of the median non-multilinear size; theorem: ≤ −1/2. */
+  slope: number;
+  /** Fitted log–log slope of median |c_B|; theorem: 0 (Ω(1)). */
+  slopeCB: number;
+  /** Fitted log–log slope of median |c_{B+1}|; theorem: ≤ −1/2. Null when c_{B+1} ≡ 0. */
+  slopeCB1: number | null;
+  /**
+   * float32 round-off of the non-multilinear size: float32NoiseFloor of the widest network with
+   * scale max_j |c_j| R^j (the largest term on [−R, R]) over the family's samples at the latest
+   * width (the widest, once done). 0 in float64. Medians below it are drawn but not fitted.
+   */
+  noiseFloor: number;
+  /** The same for the coefficients |c_j|, with scale max_j |c_j|. 0 in float64. */
+  coefficientNoiseFloor: number;
 }
 
 export interface SweepResult {
-  points: SweepPoint[];
-  /** Least-squares slope of log(median) against log(m); the bound's slope is −1/2. */
-  slope: number;
+  /** The current settings' family first, then the rest of SWEEP_FAMILIES. */
+  series: SweepSeries[];
+  /** The current settings' family (series[0]). */
+  family: DirectionFamily;
+  /** All widths the sweep visits (the series' points are a prefix of these while running). */
+  widths: number[];
+  /** Network seeds of every width (the settings' seed first). */
+  seeds: number[];
+  /** Number of blocks B: the degree of the multilinear part, so c_B is its top coefficient. */
+  blocks: number;
+  /**
+   * True when Σ L_b = B (one layer per block): p is multilinear by construction, c_{B+1} does not
+   * exist (stored as 0) and the non-multilinear size is exactly 0 at every width.
+   */
+  cB1Vanishes: boolean;
+  /** Slopes are fitted over widths ≥ this. */
+  fitFrom: number;
+  theorem: typeof THEOREM_SLOPES;
   precision: 'float32' | 'float64';
-  noiseFloor: number;
 }
 
 /** Widths 16, 32, … up to a cap set by the engine and by whether blocks hold m × m layers. */
@@ -30,6 +122,11 @@ export function sweepWidths(settings: FigureSettings, engineKind: 'webgpu' | 'cp
   const widths: number[] = [];
   for (let m = 16; m <= cap; m *= 2) widths.push(m);
   return widths;
+}
+
+/** The families a sweep of these settings runs, the reader's own first. */
+export function sweepFamilies(settings: FigureSettings): DirectionFamily[] {
+  return [settings.family, ...SWEEP_FAMILIES.filter((f) => f !== settings.family)];
 }
 
 export async function widthSweep(
@@ -45,7 +142,7 @@ export async function widthSweep(
       'the width sweep needs a linear network (σ = identity): it measures the exact polynomial',
     );
   }
-  if (base.blocks.reduce((s, b) => s * (b.layers + 1), 1) > MAX_POLYNOMIAL_TERMS) {
+  if (blockTermCount(base) > MAX_POLYNOMIAL_TERMS) {
     throw new SpecError(
       'layers',
       settings.layers,
@@ -53,51 +150,129 @@ export async function widthSweep(
     );
   }
   const widths = sweepWidths(settings, engine.info.kind);
-  const points: SweepPoint[] = [];
-  for (const [i, width] of widths.entries()) {
-    const spec = { ...base, blocks: base.blocks.map((b) => ({ ...b, width })) };
-    const result = await engine.polynomial(
-      {
-        spec,
-        directions: directionRequest(
-          settings,
-          spec.blocks.map(() => true),
-        ),
-        grouping: 'per-block',
-      },
-      {
-        signal: options.signal,
-        onProgress: (f, stage) =>
-          options.onProgress?.((i + f) / widths.length, `m = ${width}: ${stage}`),
-      },
-    );
-    const o = settings.outputIndex;
-    const size = result.layout.size;
-    const perDirection = result.coefficients.map((m) =>
-      nonMultilinearPart(result.layout, m.data.subarray(o * size, (o + 1) * size), settings.radius),
-    );
-    const sorted = perDirection.slice().sort((a, b) => a - b);
-    const point = { width, median: sorted[Math.floor(sorted.length / 2)], perDirection };
-    points.push(point);
-    options.onPartial?.(summarise(points.slice(), Number.NaN));
-  }
-  return summarise(points, fitSlope(points));
+  const families = sweepFamilies(settings);
+  const seeds = Array.from({ length: SWEEP_NETWORKS }, (_, n) => (settings.seed + n) >>> 0);
+  const B = base.blocks.length;
+  const cB1Vanishes = base.blocks.every((b) => b.layers === 1);
+  const float32 = engine.info.precision === 'float32';
+  const R = settings.radius;
+  const o = settings.outputIndex;
+  const withWidth = (width: number, seed: number): NetworkSpec => ({
+    ...base,
+    seed,
+    blocks: base.blocks.map((b) => ({ ...b, width })),
+  });
+  const widest = withWidth(widths[widths.length - 1], settings.seed);
+  const floors = families.map(() => ({ size: 0, coefficients: 0 }));
 
-  function summarise(sofar: SweepPoint[], slope: number): SweepResult {
-    const float32 = engine.info.precision === 'float32';
-    const noiseFloor = float32
-      ? 6e-8 * Math.sqrt(widths[widths.length - 1]) * base.blocks.length
-      : 0;
-    return { points: sofar, slope, precision: engine.info.precision, noiseFloor };
+  const points: SweepPoint[][] = families.map(() => []);
+  const steps = widths.length * families.length * seeds.length;
+  // Widths outer, families inner: every family's curve grows together as the partials arrive.
+  for (const [i, width] of widths.entries()) {
+    for (const [f, family] of families.entries()) {
+      const size: number[] = [];
+      const cB: number[] = [];
+      const cB1: number[] = [];
+      let largest = 0; // max_j |c_j| and max_j |c_j| R^j over the samples
+      let largestTerm = 0;
+      for (const [n, seed] of seeds.entries()) {
+        const step = (i * families.length + f) * seeds.length + n;
+        const spec = withWidth(width, seed);
+        const result = await engine.polynomial(
+          {
+            spec,
+            directions: {
+              ...directionRequest(
+                settings,
+                spec.blocks.map(() => true),
+              ),
+              family,
+            },
+            grouping: 'per-block',
+          },
+          {
+            signal: options.signal,
+            onProgress: (fraction, stage) =>
+              options.onProgress?.(
+                (step + fraction) / steps,
+                `${family}, m = ${width}, network ${n + 1}/${seeds.length}: ${stage}`,
+              ),
+          },
+        );
+        const { layout } = result;
+        for (const m of result.coefficients) {
+          const p = m.data.subarray(o * layout.size, (o + 1) * layout.size);
+          size.push(nonMultilinearPart(layout, p, R));
+          const c = totalDegreeCoefficients(layout, p);
+          // c_{B+1} is absent (total degree Σ L_b = B) exactly when cB1Vanishes: it is 0.
+          cB.push(Math.abs(c[B] ?? 0));
+          cB1.push(Math.abs(c[B + 1] ?? 0));
+          c.forEach((cj, j) => {
+            largest = Math.max(largest, Math.abs(cj));
+            largestTerm = Math.max(largestTerm, Math.abs(cj) * R ** j);
+          });
+        }
+      }
+      points[f].push({
+        width,
+        median: median(size),
+        cB: median(cB),
+        cB1: median(cB1),
+        perDirection: size,
+        perDirectionCB: cB,
+        perDirectionCB1: cB1,
+      });
+      if (float32) {
+        floors[f] = {
+          size: float32NoiseFloor(widest, largestTerm),
+          coefficients: float32NoiseFloor(widest, largest),
+        };
+      }
+      const last = i === widths.length - 1 && f === families.length - 1;
+      if (options.onPartial && !last) options.onPartial(summarise(false));
+    }
+  }
+  return summarise(true);
+
+  /** The result so far; slopes once every width is in (NaN before). */
+  function summarise(done: boolean): SweepResult {
+    return {
+      series: families.map((family, f) => {
+        const sofar = points[f].slice();
+        const fitted = (value: (p: SweepPoint) => number, floor: number) =>
+          done ? fitSlope(sofar, value, floor) : Number.NaN;
+        return {
+          family,
+          points: sofar,
+          slope: fitted((p) => p.median, floors[f].size),
+          slopeCB: fitted((p) => p.cB, floors[f].coefficients),
+          slopeCB1: cB1Vanishes ? null : fitted((p) => p.cB1, floors[f].coefficients),
+          noiseFloor: floors[f].size,
+          coefficientNoiseFloor: floors[f].coefficients,
+        };
+      }),
+      family: settings.family,
+      widths,
+      seeds,
+      blocks: B,
+      cB1Vanishes,
+      fitFrom: FIT_FROM_WIDTH,
+      theorem: THEOREM_SLOPES,
+      precision: engine.info.precision,
+    };
   }
 }
 
-/** Slope of log(median) against log(m) over the points with a non-zero median. */
-function fitSlope(points: SweepPoint[]): number {
-  const usable = points.filter((p) => p.median > 0);
-  if (usable.length < 2) return Number.NaN;
-  return leastSquaresSlope(
-    usable.map((p) => Math.log(p.width)),
-    usable.map((p) => Math.log(p.median)),
+/**
+ * logLogSlope of a median against m over the widths from FIT_FROM_WIDTH (all of them when fewer
+ * than three reach it) where the median is above the float32 noise floor (every positive one in
+ * float64): round-off would flatten the fit. NaN with fewer than two such widths.
+ */
+function fitSlope(points: SweepPoint[], value: (p: SweepPoint) => number, floor: number): number {
+  const wide = points.filter((p) => p.width >= FIT_FROM_WIDTH);
+  const usable = (wide.length >= 3 ? wide : points).filter((p) => value(p) > floor);
+  return logLogSlope(
+    usable.map((p) => p.width),
+    usable.map(value),
   );
 }

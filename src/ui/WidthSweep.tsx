@@ -1,37 +1,128 @@
-// The width sweep: non-multilinear part against m on log–log axes, with the bound's slope.
+// The width sweep: per direction family, the non-multilinear size and the derivative scales
+// |c_B|, |c_{B+1}| against m on log–log axes, with fitted slopes beside the theorem's.
 import { useEffect, useRef } from 'react';
 import { useStore } from 'zustand';
+import type { SweepResult } from '../experiments/sweep';
 import type { AppStore } from '../state/store';
 import { AnalysisSection } from './AnalysisSection';
-import { drawSweep } from './plot/drawSweep';
+import { note } from './notes/notes';
+import { useNoteContext } from './notes/useNoteContext';
+import {
+  drawSweepCoefficients,
+  drawSweepSize,
+  FAMILY_COLOURS,
+  formatSlope,
+} from './plot/drawSweep';
 import { cancelDraw, queueDraw } from './plot/frameQueue';
 
+const PLOT_STYLE = { flex: '1 1 440px', minWidth: 0, height: 300 } as const;
+
+/** "aligned −1.01 / 0.01 / −0.90": the three slopes of each family, theorem last. */
+function summaryLine(result: SweepResult): string {
+  const B = result.blocks;
+  const t = result.theorem;
+  const families = result.series
+    .map(
+      (s) =>
+        `${s.family} ${formatSlope(s.slope)} / ${formatSlope(s.slopeCB)} / ${formatSlope(s.slopeCB1)}`,
+    )
+    .join(', ');
+  const widths = `${result.widths[0]}…${result.widths[result.widths.length - 1]}`;
+  const samples = result.series[0]?.points[0]?.perDirection.length ?? 0;
+  return (
+    `slopes of size / |c_${B}| / |c_${B + 1}|: ${families} (theorem ≤ ${formatSlope(t.nonMultilinear)} / ${formatSlope(t.cB)} / ≤ ${formatSlope(t.cB1)})` +
+    `${result.cB1Vanishes ? `; c_${B + 1} ≡ 0 (one layer per block)` : ''}` +
+    ` over m = ${widths}, ${result.seeds.length} networks, ${samples} samples per point, fitted from m = ${result.fitFrom}, ${result.precision}`
+  );
+}
+
 export function WidthSweep({ store }: { store: AppStore }) {
-  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const sizeRef = useRef<HTMLCanvasElement>(null);
+  const coefficientsRef = useRef<HTMLCanvasElement>(null);
   const sweep = useStore(store, (s) => s.analyses.sweep);
+  const noteContext = useNoteContext(store);
   useEffect(() => {
-    const canvas = canvasRef.current;
-    if (!canvas || !sweep) return;
-    queueDraw(canvas, () =>
-      drawSweep(canvas, sweep.result?.points ?? [], sweep.running ? null : sweep.result),
-    );
-    return () => cancelDraw(canvas);
+    const size = sizeRef.current;
+    const coefficients = coefficientsRef.current;
+    if (!size || !coefficients || !sweep) return;
+    // While running, result is the partial one (slopes NaN: the legends say "…").
+    const result = sweep.result ?? null;
+    queueDraw(size, () => drawSweepSize(size, result));
+    queueDraw(coefficients, () => drawSweepCoefficients(coefficients, result));
+    return () => {
+      cancelDraw(size);
+      cancelDraw(coefficients);
+    };
   }, [sweep]);
   const result = sweep && !sweep.running ? sweep.result : null;
+  const B = result?.blocks ?? 0;
   return (
     <AnalysisSection
+      note={note('analysis-sweep', noteContext)}
       store={store}
       kind="sweep"
       title="Width sweep"
       button="Sweep m = 16, 32, … (current settings)"
-      about="How fast the part of p(t₁…t_B) that is not multilinear shrinks as every block widens. Theorem 2 bounds it by O(1/√m); along aligned directions it falls faster."
-      summary={
-        result
-          ? `measured slope ${result.slope.toFixed(2)} (bound: −0.50) over m = ${result.points[0].width}…${result.points[result.points.length - 1].width}, ${result.precision}`
-          : null
-      }
+      about="On log–log axes against m, the non-multilinear size falls like 1/m along aligned directions (faster than Theorem 2's 1/√m) and like 1/√m along chained ones (the bound is tight), while |c_B| (B-th derivative / B!) stays O(1) along aligned directions and |c_{B+1}| falls at least like 1/√m."
+      summary={result ? summaryLine(result) : null}
     >
-      <canvas ref={canvasRef} className="sweep-canvas" role="img" aria-label="width sweep" />
+      <div style={{ display: 'flex', flexWrap: 'wrap', gap: 12 }}>
+        <canvas
+          ref={sizeRef}
+          className="sweep-canvas"
+          style={PLOT_STYLE}
+          role="img"
+          aria-label="width sweep: non-multilinear size against m"
+        />
+        <canvas
+          ref={coefficientsRef}
+          className="sweep-canvas"
+          style={PLOT_STYLE}
+          role="img"
+          aria-label="width sweep: derivative scales against m"
+        />
+      </div>
+      {result && (
+        // Fitted slopes per family for tests and readers; data-slope-cb1 is "none" when
+        // c_{B+1} ≡ 0 (one layer per block), "NaN" when too few widths are above the noise floor.
+        <table
+          className="muted"
+          data-testid="sweep-slopes"
+          style={{ marginTop: 6, borderSpacing: '16px 2px', marginLeft: -16 }}
+        >
+          <thead>
+            <tr>
+              <th style={{ textAlign: 'left' }}>slope against m</th>
+              <th style={{ textAlign: 'left' }}>non-multilinear size</th>
+              <th style={{ textAlign: 'left' }}>|c_{B}|</th>
+              <th style={{ textAlign: 'left' }}>|c_{B + 1}|</th>
+            </tr>
+          </thead>
+          <tbody>
+            {result.series.map((s) => (
+              <tr
+                key={s.family}
+                data-testid="sweep-slope"
+                data-family={s.family}
+                data-slope={String(s.slope)}
+                data-slope-cb={String(s.slopeCB)}
+                data-slope-cb1={s.slopeCB1 === null ? 'none' : String(s.slopeCB1)}
+              >
+                <td style={{ color: FAMILY_COLOURS[s.family], fontWeight: 600 }}>{s.family}</td>
+                <td>{formatSlope(s.slope)}</td>
+                <td>{formatSlope(s.slopeCB)}</td>
+                <td>{s.slopeCB1 === null ? `0 (c_${B + 1} ≡ 0)` : formatSlope(s.slopeCB1)}</td>
+              </tr>
+            ))}
+            <tr>
+              <td>theorem</td>
+              <td>≤ {formatSlope(result.theorem.nonMultilinear)}</td>
+              <td>{formatSlope(result.theorem.cB)} aligned, ≤ 0 others</td>
+              <td>≤ {formatSlope(result.theorem.cB1)}</td>
+            </tr>
+          </tbody>
+        </table>
+      )}
     </AnalysisSection>
   );
 }

@@ -1,127 +1,371 @@
-// Log–log plot of the width sweep: median non-multilinear part against m, every direction as a
-// faint dot, the theorem's O(1/√m) slope as a dashed reference, and the float32 noise floor.
+// The width sweep's two log–log plots against m, one colour per direction family:
+// - drawSweepSize: the non-multilinear size, every sample a faint dot, the median a line, the
+//   bound's slope −1/2 dashed from above the highest first median (Theorem 2);
+// - drawSweepCoefficients: median |c_B| (solid) and |c_{B+1}| (dashed), the derivative scales of
+//   Lemmas 3 and 2, faint dots per sample.
+// Legends give each family's fitted slope beside the theorem's; the float32 noise floor is a grey
+// band (one per family: darker where it is round-off for several).
 
-import type { SweepPoint, SweepResult } from '../../experiments/sweep';
+import type { SweepPoint, SweepResult, SweepSeries } from '../../experiments/sweep';
+import type { DirectionFamily } from '../../model/directions';
 import { drawAxisLabels, plotFont, prepareCanvas } from './canvas';
 import { DIRECTION_COLOURS } from './drawPanel';
 
-export function drawSweep(
+/** A fixed colour per family, from the direction palette (aligned blue, chained vermilion). */
+export const FAMILY_COLOURS: Record<DirectionFamily, string> = {
+  aligned: DIRECTION_COLOURS[0],
+  chained: DIRECTION_COLOURS[4],
+  gaussian: DIRECTION_COLOURS[2],
+  tilted: DIRECTION_COLOURS[3],
+  gradient: DIRECTION_COLOURS[1],
+};
+
+/** A slope for a legend: "−0.62", or "…" while it is not fitted yet. */
+export function formatSlope(slope: number | null): string {
+  if (slope === null) return '—';
+  if (!Number.isFinite(slope)) return '…';
+  const s = slope.toFixed(2);
+  return s === '-0.00' ? '0.00' : s.replace('-', '−');
+}
+
+const SIZE = { width: 600, height: 300 };
+const MARGIN = { left: 58, right: 12, top: 28, bottom: 40 };
+
+interface Frame {
+  ctx: CanvasRenderingContext2D;
+  sx: (width: number) => number;
+  sy: (value: number) => number;
+  plot: { left: number; top: number; width: number; height: number };
+}
+
+/** Frame, grid, ticks and labels of a log–log plot; null when there is nothing positive. */
+function logLogFrame(
   canvas: HTMLCanvasElement,
-  points: SweepPoint[],
+  dpr: number,
+  title: string,
+  yLabel: string,
+  widths: number[],
+  values: number[],
+  empty: string,
+): Frame | null {
+  const prepared = prepareCanvas(canvas, SIZE, dpr);
+  if (!prepared) return null;
+  const { ctx, width: w, height: h } = prepared;
+  const m = MARGIN;
+  const plot = {
+    left: m.left,
+    top: m.top,
+    width: w - m.left - m.right,
+    height: h - m.top - m.bottom,
+  };
+  ctx.fillStyle = '#111';
+  ctx.font = plotFont(13, 600);
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'alphabetic';
+  ctx.fillText(title, m.left, 17);
+  const positive = values.filter((v) => v > 0 && Number.isFinite(v));
+  if (widths.length === 0 || positive.length === 0) {
+    ctx.fillStyle = '#777';
+    ctx.font = plotFont(13);
+    ctx.fillText(empty, m.left + 10, m.top + 24);
+    return null;
+  }
+  const x0 = Math.log10(widths[0]) - 0.12;
+  const x1 = Math.log10(widths[widths.length - 1]) + 0.12;
+  let y0 = Math.floor(Math.log10(Math.min(...positive)));
+  let y1 = Math.ceil(Math.log10(Math.max(...positive)));
+  if (y1 - y0 < 2) {
+    y0 -= 1;
+    y1 += 1;
+  }
+  const sx = (width: number) => plot.left + ((Math.log10(width) - x0) / (x1 - x0)) * plot.width;
+  const sy = (v: number) => plot.top + (1 - (Math.log10(v) - y0) / (y1 - y0)) * plot.height;
+
+  ctx.font = plotFont(12);
+  ctx.lineWidth = 1;
+  // Every decade a grid line; labels on as many as fit (about 22 px apart).
+  const every = Math.max(1, Math.ceil((22 * (y1 - y0)) / plot.height));
+  for (let e = y0; e <= y1; e++) {
+    const y = Math.round(sy(10 ** e)) + 0.5;
+    ctx.strokeStyle = '#e4e4e4';
+    ctx.beginPath();
+    ctx.moveTo(plot.left, y);
+    ctx.lineTo(plot.left + plot.width, y);
+    ctx.stroke();
+    if ((e - y0) % every !== 0) continue;
+    ctx.fillStyle = '#333';
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    ctx.fillText(`1e${e}`, plot.left - 5, y);
+  }
+  // Every width a grid line; labels on every other one when they would touch.
+  const label = Math.max(...widths.map((v) => ctx.measureText(String(v)).width)) + 8;
+  const step = Math.max(1, Math.ceil(label / (sx(widths[1] ?? widths[0] * 2) - sx(widths[0]))));
+  widths.forEach((width, i) => {
+    const x = Math.round(sx(width)) + 0.5;
+    ctx.strokeStyle = '#e4e4e4';
+    ctx.beginPath();
+    ctx.moveTo(x, plot.top);
+    ctx.lineTo(x, plot.top + plot.height);
+    ctx.stroke();
+    if (i % step !== 0) return;
+    ctx.fillStyle = '#333';
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'alphabetic';
+    ctx.fillText(String(width), x, plot.top + plot.height + 15);
+  });
+  ctx.strokeStyle = '#555';
+  ctx.strokeRect(plot.left + 0.5, plot.top + 0.5, plot.width, plot.height);
+  drawAxisLabels(ctx, plot, h, 'hidden width m (log)', yLabel);
+  return { ctx, sx, sy, plot };
+}
+
+function clip(frame: Frame): void {
+  const { ctx, plot } = frame;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(plot.left, plot.top, plot.width, plot.height);
+  ctx.clip();
+}
+
+/** Grey below a noise floor (float32 only; a floor of 0 draws nothing). */
+function noiseBand(frame: Frame, floor: number): void {
+  if (!(floor > 0)) return;
+  const { ctx, sy, plot } = frame;
+  const y = Math.max(plot.top, sy(floor));
+  ctx.fillStyle = 'rgba(120,120,120,0.12)';
+  ctx.fillRect(plot.left, y, plot.width, plot.top + plot.height - y);
+}
+
+/** Faint dots of each sample, shifted sideways per family so families do not cover each other. */
+function dots(
+  frame: Frame,
+  series: SweepSeries,
+  offset: number,
+  values: (p: SweepPoint) => number[],
+  hollow = false,
+): void {
+  const { ctx, sx, sy } = frame;
+  ctx.fillStyle = FAMILY_COLOURS[series.family];
+  ctx.strokeStyle = FAMILY_COLOURS[series.family];
+  ctx.globalAlpha = 0.18;
+  ctx.lineWidth = 1;
+  for (const p of series.points) {
+    for (const v of values(p)) {
+      if (!(v > 0)) continue;
+      ctx.beginPath();
+      ctx.arc(sx(p.width) + offset, sy(v), 2.2, 0, 2 * Math.PI);
+      if (hollow) ctx.stroke();
+      else ctx.fill();
+    }
+  }
+  ctx.globalAlpha = 1;
+}
+
+/** The median line with a marker per width; zeros (exact) are skipped. */
+function medianLine(
+  frame: Frame,
+  series: SweepSeries,
+  value: (p: SweepPoint) => number,
+  dash: number[] = [],
+): void {
+  const { ctx, sx, sy } = frame;
+  const colour = FAMILY_COLOURS[series.family];
+  const kept = series.points.filter((p) => value(p) > 0);
+  ctx.strokeStyle = colour;
+  ctx.fillStyle = colour;
+  ctx.lineWidth = 2.5;
+  ctx.setLineDash(dash);
+  ctx.beginPath();
+  kept.forEach((p, i) => {
+    if (i === 0) ctx.moveTo(sx(p.width), sy(value(p)));
+    else ctx.lineTo(sx(p.width), sy(value(p)));
+  });
+  ctx.stroke();
+  ctx.setLineDash([]);
+  for (const p of kept) {
+    ctx.beginPath();
+    ctx.arc(sx(p.width), sy(value(p)), 3, 0, 2 * Math.PI);
+    ctx.fill();
+  }
+}
+
+interface LegendEntry {
+  colour: string;
+  dash: number[];
+  text: string;
+  width?: number;
+}
+
+/** Legend box in a corner of the plot; bottom-left is empty when everything falls with m. */
+function legend(
+  frame: Frame,
+  entries: LegendEntry[],
+  corner: 'top-right' | 'bottom-left' = 'top-right',
+): void {
+  const { ctx, plot } = frame;
+  ctx.font = plotFont(12);
+  const line = 17;
+  const swatch = 22;
+  const textWidth = Math.max(...entries.map((e) => ctx.measureText(e.text).width));
+  const boxW = swatch + 8 + textWidth + 12;
+  const boxH = entries.length * line + 8;
+  const left = corner === 'top-right' ? plot.left + plot.width - boxW - 6 : plot.left + 6;
+  const top = corner === 'top-right' ? plot.top + 6 : plot.top + plot.height - boxH - 6;
+  ctx.fillStyle = 'rgba(255,255,255,0.88)';
+  ctx.fillRect(left, top, boxW, boxH);
+  ctx.strokeStyle = '#ccc';
+  ctx.lineWidth = 1;
+  ctx.strokeRect(left + 0.5, top + 0.5, boxW, boxH);
+  entries.forEach((e, i) => {
+    const y = top + 4 + line * i + line / 2;
+    ctx.strokeStyle = e.colour;
+    ctx.lineWidth = e.width ?? 2.5;
+    ctx.setLineDash(e.dash);
+    ctx.beginPath();
+    ctx.moveTo(left + 6, y);
+    ctx.lineTo(left + 6 + swatch, y);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.fillStyle = '#222';
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'middle';
+    ctx.fillText(e.text, left + swatch + 12, y);
+  });
+}
+
+/** Left plot: the non-multilinear size against m per family, with the bound's slope −1/2. */
+export function drawSweepSize(
+  canvas: HTMLCanvasElement,
   result: SweepResult | null,
   dpr = window.devicePixelRatio || 1,
 ): void {
-  const prepared = prepareCanvas(canvas, { width: 600, height: 300 }, dpr);
-  if (!prepared) return;
-  const { ctx, width: w, height: h } = prepared;
-  const font = (size: number) => plotFont(size);
-  const m = { left: 64, right: 16, top: 14, bottom: 40 };
-  const pw = w - m.left - m.right;
-  const ph = h - m.top - m.bottom;
-  const values = points.flatMap((p) => p.perDirection).filter((v) => v > 0);
-  if (points.length === 0 || values.length === 0) {
-    ctx.fillStyle = '#777';
-    ctx.font = font(13);
-    ctx.fillText(
-      points.length === 0 ? 'no sweep yet' : 'all values are exactly 0',
-      m.left + 10,
-      m.top + 20,
-    );
-    return;
-  }
-  const x0 = Math.log10(points[0].width) - 0.15;
-  const x1 = Math.log10(points[points.length - 1].width) + 0.15;
-  const floor = result?.noiseFloor ?? 0;
-  const y0 = Math.floor(
-    Math.log10(Math.min(...values, floor > 0 ? floor : Number.POSITIVE_INFINITY)),
+  const series = result?.series ?? [];
+  const floors = series.map((s) => s.noiseFloor);
+  // The bound's slope −1/2, from twice the highest median at the first width: a family at the
+  // bound's rate (chained) runs parallel to it, just below.
+  const first = result?.widths[0] ?? 0;
+  const start =
+    2 * Math.max(0, ...series.map((s) => (s.points[0]?.width === first ? s.points[0].median : 0)));
+  const frame = logLogFrame(
+    canvas,
+    dpr,
+    'Non-multilinear size Σ|p_α| R^|α| (Theorem 2)',
+    'non-multilinear size',
+    result?.widths ?? [],
+    [
+      ...series.flatMap((s) => s.points.flatMap((p) => [p.median, ...p.perDirection])),
+      ...floors,
+      start,
+    ],
+    !result || series.every((s) => s.points.length === 0)
+      ? 'no sweep yet'
+      : result.cB1Vanishes
+        ? 'exactly multilinear: one layer per block, the size is 0 at every m'
+        : 'all values are exactly 0',
   );
-  const y1 = Math.ceil(Math.log10(Math.max(...values)));
-  const sx = (width: number) => m.left + ((Math.log10(width) - x0) / (x1 - x0)) * pw;
-  const sy = (v: number) => m.top + (1 - (Math.log10(v) - y0) / Math.max(1, y1 - y0)) * ph;
-
-  ctx.strokeStyle = '#e4e4e4';
-  ctx.fillStyle = '#333';
-  ctx.font = font(12);
-  for (let e = y0; e <= y1; e++) {
-    const y = Math.round(sy(10 ** e)) + 0.5;
-    ctx.beginPath();
-    ctx.moveTo(m.left, y);
-    ctx.lineTo(m.left + pw, y);
-    ctx.stroke();
-    ctx.textAlign = 'right';
-    ctx.textBaseline = 'middle';
-    ctx.fillText(`1e${e}`, m.left - 6, y);
-  }
-  for (const p of points) {
-    const x = Math.round(sx(p.width)) + 0.5;
-    ctx.beginPath();
-    ctx.moveTo(x, m.top);
-    ctx.lineTo(x, m.top + ph);
-    ctx.stroke();
-    ctx.textAlign = 'center';
-    ctx.textBaseline = 'alphabetic';
-    ctx.fillText(String(p.width), x, m.top + ph + 15);
-  }
-  ctx.strokeStyle = '#555';
-  ctx.strokeRect(m.left + 0.5, m.top + 0.5, pw, ph);
-  const plot = { left: m.left, top: m.top, width: pw, height: ph };
-  drawAxisLabels(ctx, plot, h, 'hidden width m (log)', 'non-multilinear part');
-
-  ctx.save();
-  ctx.beginPath();
-  ctx.rect(m.left, m.top, pw, ph);
-  ctx.clip();
-  if (floor > 0) {
-    ctx.fillStyle = 'rgba(120,120,120,0.12)';
-    ctx.fillRect(m.left, sy(floor), pw, m.top + ph - sy(floor));
-  }
-  // Reference slope −1/2 through the first median.
-  const first = points.find((p) => p.median > 0);
-  if (first) {
-    ctx.setLineDash([6, 4]);
-    ctx.strokeStyle = '#888';
+  if (!frame || !result) return;
+  const { ctx, sx, sy } = frame;
+  clip(frame);
+  for (const floor of floors) noiseBand(frame, floor);
+  series.forEach((s, i) => {
+    dots(frame, s, (i - (series.length - 1) / 2) * 5, (p) => p.perDirection);
+  });
+  const last = result.widths[result.widths.length - 1];
+  if (start > 0) {
+    ctx.setLineDash([7, 5]);
+    ctx.strokeStyle = '#666';
     ctx.lineWidth = 1.5;
     ctx.beginPath();
-    const last = points[points.length - 1].width;
-    ctx.moveTo(sx(first.width), sy(first.median));
-    ctx.lineTo(sx(last), sy(first.median * Math.sqrt(first.width / last)));
+    ctx.moveTo(sx(first), sy(start));
+    ctx.lineTo(sx(last), sy(start * Math.sqrt(first / last)));
     ctx.stroke();
     ctx.setLineDash([]);
   }
-  for (const p of points) {
-    p.perDirection.forEach((v, d) => {
-      if (v <= 0) return;
-      ctx.fillStyle = DIRECTION_COLOURS[d % DIRECTION_COLOURS.length];
-      ctx.globalAlpha = 0.45;
-      ctx.beginPath();
-      ctx.arc(sx(p.width) + (d - 2) * 3, sy(v), 3, 0, 2 * Math.PI);
-      ctx.fill();
-    });
-  }
-  ctx.globalAlpha = 1;
-  ctx.strokeStyle = '#0b3d5c';
-  ctx.fillStyle = '#0b3d5c';
-  ctx.lineWidth = 2.5;
-  ctx.beginPath();
-  points
-    .filter((p) => p.median > 0)
-    .forEach((p, i) => {
-      if (i === 0) ctx.moveTo(sx(p.width), sy(p.median));
-      else ctx.lineTo(sx(p.width), sy(p.median));
-    });
-  ctx.stroke();
+  for (const s of series) medianLine(frame, s, (p) => p.median);
   ctx.restore();
+  legend(
+    frame,
+    [
+      ...series.map((s) => ({
+        colour: FAMILY_COLOURS[s.family],
+        dash: [],
+        text: `${s.family}: slope ${formatSlope(s.slope)}`,
+      })),
+      { colour: '#666', dash: [7, 5], width: 1.5, text: 'bound: slope −0.50' },
+      ...(floors.some((f) => f > 0)
+        ? [{ colour: 'rgba(120,120,120,0.35)', dash: [], width: 8, text: 'float32 noise' }]
+        : []),
+    ],
+    'bottom-left',
+  );
+}
 
-  ctx.font = font(12);
-  ctx.textAlign = 'right';
-  ctx.fillStyle = '#333';
-  const slope =
-    result && Number.isFinite(result.slope)
-      ? `measured slope ${result.slope.toFixed(2)}`
-      : 'measuring…';
-  ctx.fillText(
-    `${slope} · dashed: bound's slope −0.50${floor > 0 ? ' · grey: float32 noise' : ''}`,
-    m.left + pw - 6,
-    m.top + 16,
+/** Right plot: median |c_B| (solid) and |c_{B+1}| (dashed) against m per family. */
+export function drawSweepCoefficients(
+  canvas: HTMLCanvasElement,
+  result: SweepResult | null,
+  dpr = window.devicePixelRatio || 1,
+): void {
+  const series = result?.series ?? [];
+  const B = result?.blocks ?? 0;
+  const floors = series.map((s) => s.coefficientNoiseFloor);
+  const frame = logLogFrame(
+    canvas,
+    dpr,
+    result
+      ? `Derivative scales |c_${B}|, |c_${B + 1}| (c_j = j-th derivative / j!)`
+      : 'Derivative scales |c_B|, |c_B+1|',
+    result ? `|c_${B}| solid, |c_${B + 1}| dashed` : '|c_j|',
+    result?.widths ?? [],
+    [
+      ...series.flatMap((s) =>
+        s.points.flatMap((p) => [p.cB, p.cB1, ...p.perDirectionCB, ...p.perDirectionCB1]),
+      ),
+      ...floors,
+    ],
+    result ? 'all values are exactly 0' : 'no sweep yet',
+  );
+  if (!frame || !result) return;
+  const { ctx } = frame;
+  clip(frame);
+  for (const floor of floors) noiseBand(frame, floor);
+  series.forEach((s, i) => {
+    const offset = (i - (series.length - 1) / 2) * 5;
+    dots(frame, s, offset, (p) => p.perDirectionCB);
+    if (!result.cB1Vanishes) dots(frame, s, offset, (p) => p.perDirectionCB1, true);
+  });
+  for (const s of series) {
+    medianLine(frame, s, (p) => p.cB);
+    if (!result.cB1Vanishes) medianLine(frame, s, (p) => p.cB1, [7, 4]);
+  }
+  ctx.restore();
+  const t = result.theorem;
+  legend(
+    frame,
+    [
+      ...series.flatMap((s) => [
+        {
+          colour: FAMILY_COLOURS[s.family],
+          dash: [],
+          // Lemma 3 bounds the operator norm: slope 0 is attained along aligned directions; any
+          // other direction has |c_B| ≤ that norm, so only ≤ 0 is promised.
+          text: `${s.family} |c_${B}|: ${formatSlope(s.slopeCB)} (theorem ${s.family === 'aligned' ? '' : '≤ '}${formatSlope(t.cB)})`,
+        },
+        ...(result.cB1Vanishes
+          ? []
+          : [
+              {
+                colour: FAMILY_COLOURS[s.family],
+                dash: [7, 4],
+                text: `${s.family} |c_${B + 1}|: ${formatSlope(s.slopeCB1)} (theorem ≤ ${formatSlope(t.cB1)})`,
+              },
+            ]),
+      ]),
+      ...(result.cB1Vanishes
+        ? [{ colour: '#fff', dash: [], text: `c_${B + 1} ≡ 0: one layer per block` }]
+        : []),
+    ],
+    'bottom-left',
   );
 }
