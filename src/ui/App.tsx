@@ -5,9 +5,13 @@ import type { AppStore } from '../state/store';
 import { Banners } from './Banners';
 import { BlockStructureView } from './BlockStructureView';
 import { Controls } from './Controls';
+import { DegreeTable } from './DegreeTable';
 import { exportCsv, exportJson, exportPng } from './exports';
 import { PanelView } from './PanelView';
+import { Presentation } from './Presentation';
+import { ShortcutHelp } from './ShortcutHelp';
 import { StatusLine } from './StatusLine';
+import { installShortcuts } from './shortcuts';
 import { SurfaceView } from './surface/SurfaceView';
 import { WidthSweep } from './WidthSweep';
 
@@ -20,6 +24,7 @@ const StatusLineM = memo(StatusLine);
 const SurfaceViewM = memo(SurfaceView);
 const WidthSweepM = memo(WidthSweep);
 const BlockStructureViewM = memo(BlockStructureView);
+const DegreeTableM = memo(DegreeTable);
 
 /**
  * The page is rendered in stages: first the top bar and the figure, then the settings, then the
@@ -39,7 +44,34 @@ function useStage(): number {
   return stage;
 }
 
+/**
+ * The page, or in presentation mode (settings.present: key P, ?present=1) the slides instead.
+ * The keyboard shortcuts (shortcuts.ts) work in both; key ? lists them.
+ */
 export function App({ store }: { store: AppStore }) {
+  const present = useStore(store, (s) => s.settings.present);
+  const [helpOpen, setHelpOpen] = useState(false);
+  const helpOpenRef = useRef(helpOpen);
+  helpOpenRef.current = helpOpen;
+  useEffect(
+    () => installShortcuts(() => ({ store, helpOpen: helpOpenRef.current, setHelpOpen })),
+    [store],
+  );
+  const showHelp = () => setHelpOpen(true);
+  return (
+    <>
+      {present ? (
+        <Presentation store={store} onShowHelp={showHelp} />
+      ) : (
+        <Workbench store={store} onShowHelp={showHelp} />
+      )}
+      {helpOpen && <ShortcutHelp onClose={() => setHelpOpen(false)} />}
+    </>
+  );
+}
+
+/** The normal page: top bar, settings, the figure, and the analyses below it. */
+function Workbench({ store, onShowHelp }: { store: AppStore; onShowHelp(): void }) {
   const stage = useStage();
   const panelCount = useStore(store, (s) => s.panels.length);
   const presetId = useStore(store, (s) => s.presetId);
@@ -55,7 +87,9 @@ export function App({ store }: { store: AppStore }) {
         ? 'Aligned directions: Δ⁽ˡ⁾ = ξ ⊗ h(x)/‖h(x)‖, rank one, random ξ, aligned with the features layer ℓ sees; they move g by O(1). With 1-wide layers ξ = ±1 there, so curves coincide in groups (try “aligned + random tilt”).'
         : settings.family === 'tilted'
           ? 'Tilted directions: aligned ones turned by a random angle θ towards a random orthogonal vector, so each layer moves g by O(cos θ): the curves differ in size, unlike aligned ones, which with 1-wide layers differ only in sign.'
-          : 'Gradient directions: Δ = ∇_W g(W₀; xⱼ) for fresh inputs xⱼ, normalised.';
+          : settings.family === 'chained'
+            ? 'Chained directions: Δ⁽ˡ⁾ = ξₗ ⊗ ξₗ₋₁, each layer reading the previous layer’s ξ (a block’s first layer reads its features), unit norm. Inside a block the second-order terms no longer cancel: the non-multilinear part falls like 1/√m, the theorem’s rate (aligned: 1/m). Every non-constant term is O(1/√m) here, so the curves are small.'
+            : 'Gradient directions: Δ = ∇_W g(W₀; xⱼ) for fresh inputs xⱼ, normalised.';
   return (
     <div className="app">
       <header className="topbar">
@@ -102,6 +136,15 @@ export function App({ store }: { store: AppStore }) {
           >
             JSON
           </button>
+          <button
+            type="button"
+            data-testid="show-shortcuts"
+            aria-label="Keyboard shortcuts"
+            title="Keyboard shortcuts (?)"
+            onClick={onShowHelp}
+          >
+            ?
+          </button>
         </div>
       </header>
       <div className="layout">
@@ -128,6 +171,7 @@ export function App({ store }: { store: AppStore }) {
           <StatusLineM store={store} />
           {stage >= 2 && (
             <>
+              <DegreeTableM store={store} />
               <SurfaceViewM store={store} />
               <WidthSweepM store={store} />
               <BlockStructureViewM store={store} />

@@ -24,6 +24,8 @@ function draw(canvas: HTMLCanvasElement, state: AppState, index: number): void {
     sharedRange: yAxis === 'shared' ? sharedExtent(state.results, deviation) : null,
     title: panel.title,
     pending: state.computing,
+    // On a slide the plots are large: draw their text larger too (at most as the space allows).
+    zoom: state.settings.present ? Math.min(1.6, Math.max(1, canvas.clientWidth / 420)) : 1,
   });
 }
 

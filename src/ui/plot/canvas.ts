@@ -2,7 +2,7 @@
 
 export interface PreparedCanvas {
   ctx: CanvasRenderingContext2D;
-  /** Size in CSS pixels (the drawing units). */
+  /** Size in drawing units (CSS pixels / zoom). */
   width: number;
   height: number;
 }
@@ -15,16 +15,24 @@ export function prepareCanvas(
   canvas: HTMLCanvasElement,
   fallback: { width: number; height: number },
   dpr = window.devicePixelRatio || 1,
+  zoom = 1,
 ): PreparedCanvas | null {
-  const width = canvas.clientWidth || fallback.width;
-  const height = canvas.clientHeight || fallback.height;
-  if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {
-    canvas.width = Math.round(width * dpr);
-    canvas.height = Math.round(height * dpr);
+  // `zoom` > 1 draws everything larger (text, lines) at full sharpness: the drawing units shrink
+  // to CSS size / zoom, and the backing store stays CSS size × devicePixelRatio.
+  const cssWidth = canvas.clientWidth || fallback.width;
+  const cssHeight = canvas.clientHeight || fallback.height;
+  if (
+    canvas.width !== Math.round(cssWidth * dpr) ||
+    canvas.height !== Math.round(cssHeight * dpr)
+  ) {
+    canvas.width = Math.round(cssWidth * dpr);
+    canvas.height = Math.round(cssHeight * dpr);
   }
+  const width = cssWidth / zoom;
+  const height = cssHeight / zoom;
   const ctx = canvas.getContext('2d');
   if (!ctx) return null;
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.setTransform(dpr * zoom, 0, 0, dpr * zoom, 0, 0);
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, width, height);
   return { ctx, width, height };

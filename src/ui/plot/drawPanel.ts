@@ -28,6 +28,8 @@ export interface PlotOptions {
   sharedRange: [number, number] | null;
   title: string;
   pending: boolean;
+  /** Draw text and lines this much larger (presentation mode: readable on a projector). */
+  zoom?: number;
 }
 
 /** About `count` round tick values covering [lo, hi]. */
@@ -119,7 +121,7 @@ export function drawPanel(
   options: PlotOptions,
   dpr = window.devicePixelRatio || 1,
 ): void {
-  const prepared = prepareCanvas(canvas, { width: 480, height: 320 }, dpr);
+  const prepared = prepareCanvas(canvas, { width: 480, height: 320 }, dpr, options.zoom ?? 1);
   if (!prepared) return;
   const { ctx, width: cssWidth, height: cssHeight } = prepared;
   const font = plotFont;
