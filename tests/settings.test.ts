@@ -50,6 +50,7 @@ describe('settings ⇄ URL', () => {
     expect(SETTING_FIELDS.filter((f) => f.kind === 'view').map((f) => f.key)).toEqual([
       'y',
       'dev',
+      'motion',
       'present',
     ]);
   });

@@ -51,6 +51,8 @@ export interface FigureSettings {
   deviation: boolean;
   /** Presentation mode: slides of the presets, controls hidden. */
   present: boolean;
+  /** Animations allowed (`motion=0`, like prefers-reduced-motion, stops every one). */
+  motion: boolean;
 }
 
 export type YAxis = 'fit' | 'shared' | 'radius';
@@ -82,6 +84,7 @@ export const FIGURE1: FigureSettings = {
   yAxis: 'fit',
   deviation: false,
   present: false,
+  motion: true,
 };
 
 export interface Preset {
@@ -228,6 +231,10 @@ export interface UrlProblem {
  */
 export interface SettingField {
   key: string;
+  /** What the setting is, for --help and documentation. */
+  help: string;
+  /** Its range or choices, given the settings read before it (e.g. "10 to 65536"). */
+  range(s: FigureSettings): string;
   kind: 'compute' | 'view';
   /** The value for the URL, or null to leave the parameter out (it is the default). */
   write(s: FigureSettings): string | null;
@@ -247,6 +254,7 @@ function parseNumber(raw: string, integer: boolean, min: number, max: number): n
 /** An integer or number setting in [min, max] (bounds may depend on the settings read so far). */
 function scalar(
   key: string,
+  help: string,
   kind: SettingField['kind'],
   integer: boolean,
   bounds: (s: FigureSettings) => [number, number],
@@ -255,6 +263,8 @@ function scalar(
 ): SettingField {
   return {
     key,
+    help,
+    range: (s) => `${integer ? 'integer' : 'number'} ${bounds(s).join(' to ')}`,
     kind,
     write: (s) => String(get(s)),
     read(raw, s) {
@@ -269,6 +279,7 @@ function scalar(
 /** A per-block (or per-bottleneck) list of integers; one value stands for all. */
 function integers(
   key: string,
+  help: string,
   length: (s: FigureSettings) => number,
   min: number,
   max: number,
@@ -277,6 +288,8 @@ function integers(
 ): SettingField {
   return {
     key,
+    help,
+    range: (s) => `${length(s)} integers ${min} to ${max}, comma-separated, or one for all`,
     kind: 'compute',
     write: (s) => (length(s) > 0 ? list(get(s)) : null),
     read(raw, s) {
@@ -298,6 +311,7 @@ function integers(
 
 function oneOf<T extends string>(
   key: string,
+  help: string,
   kind: SettingField['kind'],
   allowed: readonly T[],
   get: (s: FigureSettings) => T,
@@ -305,6 +319,8 @@ function oneOf<T extends string>(
 ): SettingField {
   return {
     key,
+    help,
+    range: () => allowed.join(' | '),
     kind,
     write: (s) => get(s),
     read(raw, s) {
@@ -318,11 +334,14 @@ function oneOf<T extends string>(
 /** A 0/1 flag, written only when on. */
 function flag(
   key: string,
+  help: string,
   get: (s: FigureSettings) => boolean,
   set: (s: FigureSettings, v: boolean) => void,
 ): SettingField {
   return {
     key,
+    help,
+    range: () => '0 | 1',
     kind: 'view',
     write: (s) => (get(s) ? '1' : null),
     read(raw, s) {
@@ -339,6 +358,7 @@ function flag(
 export const SETTING_FIELDS: readonly SettingField[] = [
   scalar(
     'B',
+    'number of blocks B (B − 1 bottlenecks)',
     'compute',
     true,
     () => [LIMITS.minBlocks, LIMITS.maxBlocks],
@@ -349,6 +369,7 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   ),
   integers(
     'L',
+    'layers L_b per block (comma-separated, or one for all)',
     (s) => s.blocks,
     LIMITS.minLayersPerBlock,
     LIMITS.maxLayersPerBlock,
@@ -359,6 +380,7 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   ),
   integers(
     'm',
+    'hidden width m_b per block (comma-separated, or one for all)',
     (s) => s.blocks,
     UI_WIDTH.min,
     UI_WIDTH.max,
@@ -369,6 +391,7 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   ),
   integers(
     'r',
+    'bottleneck widths d_1 … d_{B−1} (B ≥ 2)',
     (s) => s.blocks - 1,
     1,
     LIMITS.maxNarrowSize,
@@ -379,6 +402,7 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   ),
   scalar(
     'd',
+    'input size d',
     'compute',
     true,
     () => [1, LIMITS.maxNarrowSize],
@@ -389,6 +413,7 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   ),
   scalar(
     'k',
+    'output size k',
     'compute',
     true,
     () => [1, LIMITS.maxNarrowSize],
@@ -400,6 +425,7 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   ),
   scalar(
     'o',
+    'plotted output index (0 … k − 1)',
     'compute',
     true,
     (s) => [0, s.outputSize - 1],
@@ -410,6 +436,7 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   ),
   oneOf(
     'act',
+    'activation σ',
     'compute',
     ACTIVATIONS,
     (s) => s.activation,
@@ -419,6 +446,7 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   ),
   oneOf(
     'place',
+    'where σ applies',
     'compute',
     PLACEMENTS,
     (s) => s.placement,
@@ -428,6 +456,7 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   ),
   oneOf(
     'contrast',
+    'extra panel: the same network with σ on every hidden layer (Figure 1a)',
     'compute',
     CONTRASTS,
     (s) => s.contrast,
@@ -437,6 +466,7 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   ),
   oneOf(
     'family',
+    'direction family',
     'compute',
     DIRECTION_FAMILIES,
     (s) => s.family,
@@ -446,6 +476,7 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   ),
   oneOf(
     'norm',
+    'normalisation of Δ',
     'compute',
     NORMALISATIONS,
     (s) => s.normalisation,
@@ -455,6 +486,7 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   ),
   scalar(
     'dirs',
+    'directions per panel',
     'compute',
     true,
     () => [1, MAX_PANEL_DIRECTIONS],
@@ -465,6 +497,7 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   ),
   scalar(
     'R',
+    'radius: t ∈ [−R, R]',
     'compute',
     false,
     () => [RADIUS.min, RADIUS.max],
@@ -475,6 +508,7 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   ),
   scalar(
     'seed',
+    'network seed (uint32)',
     'compute',
     true,
     () => [0, 0xffffffff],
@@ -485,6 +519,7 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   ),
   scalar(
     'dseed',
+    'direction seed (uint32)',
     'compute',
     true,
     () => [0, 0xffffffff],
@@ -496,6 +531,7 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   {
     ...oneOf(
       'y',
+      'y axes (view)',
       'view',
       Y_AXES,
       (s) => s.yAxis,
@@ -507,13 +543,26 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   },
   flag(
     'dev',
+    'deviation view: g minus its best polynomial of the predicted degree (view)',
     (s) => s.deviation,
     (s, v) => {
       s.deviation = v;
     },
   ),
+  {
+    ...flag(
+      'motion',
+      'animations on; 0 stops every animation, as prefers-reduced-motion does (view)',
+      (s) => s.motion,
+      (s, v) => {
+        s.motion = v;
+      },
+    ),
+    write: (s) => (s.motion ? null : '0'),
+  },
   flag(
     'present',
+    'presentation mode (view)',
     (s) => s.present,
     (s, v) => {
       s.present = v;

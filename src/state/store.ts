@@ -185,8 +185,9 @@ export function createAppStore(
     applyPreset(id) {
       const preset = PRESETS.find((p) => p.id === id);
       // The preset's settings; the reader's view toggles (deviation, presentation) stay.
-      const { deviation, present } = get().settings;
-      if (preset) get().setSettings({ ...structuredClone(preset.settings), deviation, present });
+      const { deviation, present, motion } = get().settings;
+      if (preset)
+        get().setSettings({ ...structuredClone(preset.settings), deviation, present, motion });
     },
     newDirections() {
       get().update({ directionSeed: randomSeed() });
