@@ -47,7 +47,7 @@ export function AnalysisSection({
           {linear ? about : 'Needs a linear network (σ = identity): it reads the exact polynomial.'}
         </span>
       </div>
-      {note && <Tex className="math-note" block text={note} />}
+      {note && <Tex className="math-note" block defer text={note} />}
       {state && (
         <>
           {children}

@@ -32,7 +32,7 @@ export function DegreeTable({ store }: { store: AppStore }) {
           largest |c_j| (j ≥ 1), worst direction; Δ restricted to the blocks of S.
         </span>
       </div>
-      <Tex className="math-note" block text={note('analysis-degrees', noteContext)} />
+      <Tex className="math-note" block defer text={note('analysis-degrees', noteContext)} />
       {message ? (
         <p className="muted">{message}</p>
       ) : (

@@ -1,7 +1,7 @@
 // One panel: a canvas redrawn straight from store subscriptions (no React re-render per result),
 // and a readout of the numbers behind it.
 
-import { type JSX, useEffect, useRef } from 'react';
+import { type JSX, useEffect, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { PanelResult } from '../experiments/figure';
 import { median, span } from '../experiments/theorem';
@@ -24,8 +24,11 @@ function draw(canvas: HTMLCanvasElement, state: AppState, index: number): void {
     sharedRange: yAxis === 'shared' ? sharedExtent(state.results, deviation) : null,
     title: panel.title,
     pending: state.computing,
-    // On a slide the plots are large: draw their text larger too (at most as the space allows).
-    zoom: state.settings.present ? Math.min(1.6, Math.max(1, canvas.clientWidth / 420)) : 1,
+    // On a slide the plots are large: draw their text larger too, as far as the plot's height and
+    // width leave room for its axes (a 480 × 320 panel at zoom 1 is the reference).
+    zoom: state.settings.present
+      ? Math.min(1.6, Math.max(1, Math.min(canvas.clientWidth / 480, canvas.clientHeight / 300)))
+      : 1,
   });
 }
 
@@ -142,8 +145,6 @@ function ModelGap({ result }: { result: PanelResult }) {
   const gap = median(model.gap);
   const curveSpan = median(result.curves.map((c) => span(c.values)));
   const m = Math.min(...result.panel.spec.blocks.map((b) => b.width));
-  const what =
-    model.kind === 'multilinear' ? 'model q' : `least-squares fit of degree ${model.degree}`;
   return (
     <span
       className="coef"
@@ -158,8 +159,8 @@ function ModelGap({ result }: { result: PanelResult }) {
       }
     >
       max |g − {model.kind === 'multilinear' ? 'q' : 'fit'}| {fmt(gap)} (
-      {percent(curveSpan > 0 ? gap / curveSpan : 0)} of the span; 1/√m = {fmt(1 / Math.sqrt(m))}){' '}
-      <span className="muted">· dashed: {what}</span>
+      {percent(curveSpan > 0 ? gap / curveSpan : 0)} of the span
+      {model.kind === 'multilinear' ? `; 1/√m = ${fmt(1 / Math.sqrt(m))}` : ''})
     </span>
   );
 }
@@ -185,6 +186,7 @@ function PanelNote({ store, index }: { store: AppStore; index: number }) {
   const panel = useStore(store, (s) => s.panels[index] ?? null);
   const family = useStore(store, (s) => s.settings.family);
   const deviation = useStore(store, (s) => s.settings.deviation);
+  const [open, setOpen] = useState(false);
   if (!panel) return null;
   const id =
     panel.id === 'contrast' ? 'panel-contrast' : panel.id === 'all' ? 'panel-all' : 'panel-block';
@@ -199,9 +201,14 @@ function PanelNote({ store, index }: { store: AppStore; index: number }) {
     placement: panel.spec.placement,
   });
   return (
-    <details className="panel-note" data-testid="panel-note">
+    // Typeset only once opened: four to seven notes would otherwise be set with every figure.
+    <details
+      className="panel-note"
+      data-testid="panel-note"
+      onToggle={(e) => setOpen(e.currentTarget.open)}
+    >
       <summary>What this panel shows</summary>
-      <Tex className="math-note" block text={text} />
+      {open && <Tex className="math-note" block text={text} />}
     </details>
   );
 }

@@ -5,7 +5,7 @@
 import katex, { type KatexOptions } from 'katex';
 import 'katex/dist/katex.min.css';
 import './notes.css';
-import { useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 
 /** One piece of a note: plain text, or a TeX source to typeset. */
 export type TexPart =
@@ -127,13 +127,30 @@ export interface TexProps {
   className?: string;
   /** Render a `<p>` instead of a `<span>`. */
   block?: boolean;
+  /**
+   * Typeset in a task of its own after the first paint (an empty wrapper until then), so that a
+   * page showing many notes does not typeset them all in one long task.
+   */
+  defer?: boolean;
+}
+
+/** Whether a deferred note may typeset yet: false for the first render, then true a task later. */
+function useLater(defer: boolean): boolean {
+  const [ready, setReady] = useState(!defer);
+  useEffect(() => {
+    if (ready) return;
+    const timer = setTimeout(() => setReady(true), 0);
+    return () => clearTimeout(timer);
+  }, [ready]);
+  return ready;
 }
 
 /** `text` with its math typeset by KaTeX. Plain text becomes text nodes, never HTML. */
-export function Tex({ text, className, block = false }: TexProps) {
+export function Tex({ text, className, block = false, defer = false }: TexProps) {
+  const ready = useLater(defer);
   const children = useMemo(
     () =>
-      parseTex(text).map((p, i) =>
+      (ready ? parseTex(text) : []).map((p, i) =>
         p.kind === 'text' ? (
           p.text
         ) : (
@@ -147,7 +164,7 @@ export function Tex({ text, className, block = false }: TexProps) {
           />
         ),
       ),
-    [text],
+    [text, ready],
   );
   return block ? (
     <p className={className}>{children}</p>

@@ -131,7 +131,7 @@ function SurfaceSection({ store }: { store: AppStore }) {
           Δ₁, Δ₂: the direction restricted to block 1 and block 2. Drag to turn, scroll to zoom.
         </span>
       </div>
-      <Tex className="math-note" block text={note('analysis-surface', noteContext)} />
+      <Tex className="math-note" block defer text={note('analysis-surface', noteContext)} />
       <canvas
         ref={canvasRef}
         className={pending ? 'surface-canvas pending' : 'surface-canvas'}
