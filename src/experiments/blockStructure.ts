@@ -7,6 +7,7 @@ import { MAX_POLYNOMIAL_TERMS, multiIndex } from '../model/polynomial';
 import { isLinearNetwork, planLayers, SpecError } from '../model/spec';
 import { directionRequest } from './figure';
 import { type FigureSettings, networkSpec } from './settings';
+import { median } from './theorem';
 
 export interface BlockStructure {
   /** Block of each layer ℓ (for drawing the block boundaries). */
@@ -22,10 +23,6 @@ export interface BlockStructure {
   precision: 'float32' | 'float64';
 }
 
-const median = (values: number[]) => {
-  const s = values.slice().sort((a, b) => a - b);
-  return s.length ? s[Math.floor(s.length / 2)] : 0;
-};
 
 export async function blockStructure(
   engine: Engine,
