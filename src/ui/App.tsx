@@ -6,7 +6,7 @@ import { Banners } from './Banners';
 import { BlockStructureView } from './BlockStructureView';
 import { Controls } from './Controls';
 import { DegreeTable } from './DegreeTable';
-import { exportCsv, exportJson, exportPng } from './exports';
+import { exportCsv, exportJson, exportPng, exportSvg } from './exports';
 import { PanelView } from './PanelView';
 import { Presentation } from './Presentation';
 import { ShortcutHelp } from './ShortcutHelp';
@@ -119,6 +119,14 @@ function Workbench({ store, onShowHelp }: { store: AppStore; onShowHelp(): void 
             onClick={() => figureRef.current && exportPng(store.getState(), figureRef.current)}
           >
             PNG
+          </button>
+          <button
+            type="button"
+            data-testid="export-svg"
+            disabled={!hasResults}
+            onClick={() => exportSvg(store.getState())}
+          >
+            SVG
           </button>
           <button
             type="button"

@@ -1,7 +1,10 @@
-// Downloads: PNG of the figure (all panel canvases composed), CSV and JSON of the data.
+// Downloads: PNG of the figure (all panel canvases composed), SVG (the same drawing code, as
+// vectors), CSV and JSON of the data.
 import { figureCsv, figureJson } from '../experiments/export';
-import { settingsToQuery } from '../experiments/settings';
+import type { FigureSettings } from '../experiments/settings';
 import type { AppState } from '../state/store';
+import { plotFont } from './plot/canvas';
+import { CAPTION_HEIGHT, figureCaption, figureSvg } from './plot/figureSvg';
 import { flushDraws } from './plot/frameQueue';
 
 function download(name: string, blob: Blob): void {
@@ -12,6 +15,15 @@ function download(name: string, blob: Blob): void {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
+
+/**
+ * The settings the figure shows: R and the rest belong to the results, the view settings (y axis,
+ * deviation) to the page now (as PanelView draws them).
+ */
+function shownSettings(state: AppState): FigureSettings {
+  const { yAxis, deviation } = state.settings;
+  return { ...(state.resultSettings ?? state.settings), yAxis, deviation };
 }
 
 export function exportJson(state: AppState): void {
@@ -40,7 +52,7 @@ export function exportPng(state: AppState, root: HTMLElement): void {
   const w = Math.max(...canvases.map((c) => c.width));
   const h = Math.max(...canvases.map((c) => c.height));
   const rows = Math.ceil(canvases.length / columns);
-  const caption = Math.round(28 * (w / (canvases[0].clientWidth || w)));
+  const caption = Math.round(CAPTION_HEIGHT * (w / (canvases[0].clientWidth || w)));
   const out = document.createElement('canvas');
   out.width = w * Math.min(columns, canvases.length);
   out.height = h * rows + caption;
@@ -52,11 +64,15 @@ export function exportPng(state: AppState, root: HTMLElement): void {
     ctx.drawImage(c, (i % columns) * w, Math.floor(i / columns) * h);
   });
   ctx.fillStyle = '#444';
-  ctx.font = `${Math.round(caption * 0.45)}px system-ui, sans-serif`;
-  const settings = state.resultSettings ?? state.settings;
-  const engine = state.engine ? `${state.engine.kind} (${state.engine.precision})` : '';
-  ctx.fillText(`?${settingsToQuery(settings)}  ·  ${engine}`, 10, out.height - caption * 0.35);
+  ctx.font = plotFont(Math.round(caption * 0.45));
+  ctx.fillText(figureCaption(shownSettings(state), state.engine), 10, out.height - caption * 0.35);
   out.toBlob((blob) => {
     if (blob) download('bottleneck-figure.png', blob);
   }, 'image/png');
+}
+
+/** The figure as SVG: the panels drawn by the canvases' own code, text as text, one path a curve. */
+export function exportSvg(state: AppState): void {
+  const svg = figureSvg(state.results, shownSettings(state));
+  download('bottleneck-figure.svg', new Blob([svg], { type: 'image/svg+xml' }));
 }

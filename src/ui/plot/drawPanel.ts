@@ -1,5 +1,7 @@
 // Draws one panel (curves of t ↦ g(W + tΔ; x)) on a 2D canvas at device-pixel resolution:
 // axes with 1-2-5 ticks, labels, legend, precision note. Pure drawing, no React, no store.
+// `paintPanel` draws through `PlotContext`, a subset of the Canvas 2D API, so the same code paints
+// the canvas and the SVG export (svgContext.ts, figureSvg.ts).
 
 import type { PanelResult } from '../../experiments/figure';
 import type { YAxis } from '../../experiments/settings';
@@ -115,15 +117,71 @@ export function yRange(result: PanelResult, options: PlotOptions): [number, numb
   return [lo - pad, hi + pad];
 }
 
+/**
+ * The part of the Canvas 2D API that `paintPanel` draws with: a canvas context, or `SvgContext`
+ * (svgContext.ts), which records the same calls as SVG elements. Nothing outside this list may be
+ * used by paintPanel, so the canvas and the SVG export cannot drift apart.
+ */
+export type PlotContext = Pick<
+  CanvasRenderingContext2D,
+  | 'fillStyle'
+  | 'strokeStyle'
+  | 'lineWidth'
+  | 'lineJoin'
+  | 'font'
+  | 'textAlign'
+  | 'textBaseline'
+  | 'globalAlpha'
+  | 'setLineDash'
+  | 'beginPath'
+  | 'moveTo'
+  | 'lineTo'
+  | 'rect'
+  | 'stroke'
+  | 'fillRect'
+  | 'strokeRect'
+  | 'fillText'
+  | 'save'
+  | 'restore'
+  | 'clip'
+  | 'translate'
+  | 'rotate'
+>;
+
+/**
+ * Labels what is drawn next with data attributes (the SVG export: `data-curve` on each curve,
+ * `data-role="model"` on the dashed model), until the next call; null stops. A canvas ignores it.
+ */
+export type PlotTag = (attributes: Record<string, string> | null) => void;
+
+const noTag: PlotTag = () => {};
+
+/** Default panel size in CSS pixels (a canvas not laid out yet, the SVG export). */
+export const PANEL_SIZE = { width: 480, height: 320 } as const;
+
 export function drawPanel(
   canvas: HTMLCanvasElement,
   result: PanelResult | null,
   options: PlotOptions,
   dpr = window.devicePixelRatio || 1,
 ): void {
-  const prepared = prepareCanvas(canvas, { width: 480, height: 320 }, dpr, options.zoom ?? 1);
+  const prepared = prepareCanvas(canvas, PANEL_SIZE, dpr, options.zoom ?? 1);
   if (!prepared) return;
-  const { ctx, width: cssWidth, height: cssHeight } = prepared;
+  paintPanel(prepared.ctx, prepared.width, prepared.height, result, options);
+}
+
+/**
+ * Paints one panel on a white `width` × `height` area (drawing units) of `ctx`: title, grid, ticks,
+ * axis labels, the curves clipped to the plot, the dashed model, legend and provenance.
+ */
+export function paintPanel(
+  ctx: PlotContext,
+  cssWidth: number,
+  cssHeight: number,
+  result: PanelResult | null,
+  options: PlotOptions,
+  tag: PlotTag = noTag,
+): void {
   const font = plotFont;
 
   const margin = { left: 62, right: 14, top: 30, bottom: 42 };
@@ -173,7 +231,9 @@ export function drawPanel(
 
   const plot = { left: margin.left, top: margin.top, width: plotW, height: plotH };
   drawAxisLabels(
-    ctx,
+    // TODO(canvas.ts): drawAxisLabels(ctx: PlotContext, …) — it uses only PlotContext members
+    // (fillStyle, font, textAlign, textBaseline, fillText, save, translate, rotate, restore).
+    ctx as CanvasRenderingContext2D,
     plot,
     cssHeight,
     't',
@@ -211,6 +271,7 @@ export function drawPanel(
   const exact = options.deviation ? result.deviation.coefficients : result.coefficients;
   plotted(result, options.deviation).forEach((curve, d) => {
     ctx.strokeStyle = DIRECTION_COLOURS[d % DIRECTION_COLOURS.length];
+    tag({ 'data-curve': String(d) });
     ctx.beginPath();
     if (exact?.[d]) tracePolynomial(exact[d]);
     else {
@@ -221,6 +282,7 @@ export function drawPanel(
     }
     ctx.stroke();
   });
+  tag(null);
   // The model q (Theorem 2) or its least-squares stand-in, dashed over g.
   const model = options.deviation ? null : result.model;
   if (model) {
@@ -229,11 +291,13 @@ export function drawPanel(
     // Dark dashes over each coloured g: where q and g agree, the dashes sit on the curve.
     ctx.strokeStyle = '#222';
     ctx.globalAlpha = 0.75;
-    for (const c of model.coefficients) {
+    model.coefficients.forEach((c, d) => {
+      tag({ 'data-role': 'model', 'data-direction': String(d) });
       ctx.beginPath();
       tracePolynomial(c);
       ctx.stroke();
-    }
+    });
+    tag(null);
     ctx.globalAlpha = 1;
     ctx.setLineDash([]);
   }
