@@ -3,6 +3,9 @@ import { defineConfig } from 'vitest/config';
 
 // One config for the app (Vite), the unit and GPU tests (Vitest, Node) and the worker bundle.
 export default defineConfig({
+  // Relative asset URLs: one build works wherever its folder is served (a sub-path, a file
+  // share, a static host). `vite build --base /course/demo/` still overrides it (docs/deploy.md).
+  base: './',
   plugins: [react()],
   server: { port: 5173, strictPort: false, fs: { allow: ['.'] } },
   preview: { port: 4173 },

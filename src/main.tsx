@@ -1,7 +1,10 @@
-// Entry point: store ← URL, worker client; React renders controls and layout.
+// Entry point: store ← URL, worker client; React renders controls and layout. The bundled font
+// (Inter, ui/fonts.ts) comes first; <html data-state> says when the page is ready (pageState.ts).
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import 'inter-ui/inter-variable.css';
 import { createWorkerClient } from './state/computeClient';
+import { startPageState } from './state/pageState';
 import { createAppStore } from './state/store';
 import { bindHistory, readUrl, writeUrl } from './state/url';
 import { App } from './ui/App';
@@ -23,6 +26,8 @@ for (const m of pending) store.getState().handle(m);
 bindHistory(store);
 // Normalise the URL (fills in defaults) without adding a history entry, then compute.
 store.getState().setSettings(settings, { history: 'replace' });
+// <html data-state="computing|ready|error"> and data-motion (docs/testing.md).
+startPageState(store);
 // Handles for tests and the console: the store, and a way to make the GPU device be lost.
 Object.assign(window, { __store: store, __loseGpuDevice: () => client.simulateDeviceLoss() });
 

@@ -23,7 +23,6 @@ export interface BlockStructure {
   precision: 'float32' | 'float64';
 }
 
-
 export async function blockStructure(
   engine: Engine,
   settings: FigureSettings,

@@ -289,7 +289,10 @@ function integers(
   return {
     key,
     help,
-    range: (s) => `${length(s)} integers ${min} to ${max}, comma-separated, or one for all`,
+    range: (s) =>
+      length(s) === 1
+        ? `integer ${min} to ${max}`
+        : `${length(s)} integers ${min} to ${max}, comma-separated, or one for all`,
     kind: 'compute',
     write: (s) => (length(s) > 0 ? list(get(s)) : null),
     read(raw, s) {

@@ -8,8 +8,8 @@ import { CpuEngine } from '../engine/cpuEngine';
 import { GpuEngine } from '../engine/gpu';
 import { type Engine, EngineError, type RunOptions } from '../engine/types';
 import { blockStructure } from '../experiments/blockStructure';
-import { computePanel, planPanels } from '../experiments/figure';
-import { agreementCheck, CPU_CAP_TEXT, checkCpuBudget } from '../experiments/limits';
+import { agreementCheck, CPU_CAP_TEXT } from '../experiments/limits';
+import { runFigure } from '../experiments/runFigure';
 import type { FigureSettings } from '../experiments/settings';
 import { widthSweep } from '../experiments/sweep';
 import { SpecError } from '../model/spec';
@@ -77,24 +77,12 @@ async function compute(id: number, settings: FigureSettings): Promise<void> {
   const start = performance.now();
   const active = engine();
   try {
-    const panels = planPanels(settings);
-    post({ type: 'plan', id, panels });
-    if (active.info.kind === 'cpu') checkCpuBudget(settings, panels);
-    for (const [index, panel] of panels.entries()) {
-      const result = await computePanel(active, settings, panel, {
-        signal: controller.signal,
-        onProgress: (fraction, stage) => {
-          post({
-            type: 'progress',
-            id,
-            fraction: (index + fraction) / panels.length,
-            stage: `${panel.title}: ${stage}`,
-          });
-        },
-      });
-      if (controller.signal.aborted) return;
-      post({ type: 'panel', id, index, result });
-    }
+    await runFigure(active, settings, {
+      signal: controller.signal,
+      onPlan: (panels) => post({ type: 'plan', id, panels }),
+      onProgress: (fraction, stage) => post({ type: 'progress', id, fraction, stage }),
+      onPanel: (index, result) => post({ type: 'panel', id, index, result }),
+    });
     post({ type: 'done', id, ms: performance.now() - start });
   } catch (error) {
     if (controller.signal.aborted) return;

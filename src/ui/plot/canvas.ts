@@ -1,5 +1,7 @@
 // Shared canvas set-up for the 2D plots: device-pixel backing store, CSS-pixel drawing units.
 
+import { FONT_STACK } from '../fonts';
+
 export interface PreparedCanvas {
   ctx: CanvasRenderingContext2D;
   /** Size in drawing units (CSS pixels / zoom). */
@@ -38,8 +40,11 @@ export function prepareCanvas(
   return { ctx, width, height };
 }
 
-export const plotFont = (size: number, weight = 400) =>
-  `${weight} ${size}px system-ui, -apple-system, 'Segoe UI', sans-serif`;
+/**
+ * The plots' CSS font: the bundled Inter (fonts.ts) first. Canvas text uses it once it is loaded;
+ * frameQueue.ts holds the first draws until then (loadFonts).
+ */
+export const plotFont = (size: number, weight = 400) => `${weight} ${size}px ${FONT_STACK}`;
 
 /** Centred x-axis label at the bottom and rotated y-axis label at the left. */
 export function drawAxisLabels(
