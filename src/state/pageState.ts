@@ -66,7 +66,7 @@ function drawnOnPage(
 ): boolean {
   const present = state.settings.present;
   // The page renders the sections below the figure a few tasks after it (App.tsx): wait for them.
-  if (!present && !doc.querySelector('[data-testid="analysis-degrees"]')) return false;
+  if (!present && !doc.querySelector('[data-testid="analysis-blocks"]')) return false;
   const panels = doc.querySelectorAll('[data-testid="panel"]');
   if (panels.length !== state.panels.length) return false;
   for (const panel of panels) {

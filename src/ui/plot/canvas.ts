@@ -2,6 +2,36 @@
 
 import { FONT_STACK } from '../fonts';
 
+/**
+ * The part of the Canvas 2D API the plots draw with. A canvas's context is one; so is the SVG
+ * recorder (svgContext.ts), which is how an SVG export draws exactly what the canvas shows.
+ */
+export type PlotContext = Pick<
+  CanvasRenderingContext2D,
+  | 'fillStyle'
+  | 'strokeStyle'
+  | 'lineWidth'
+  | 'lineJoin'
+  | 'font'
+  | 'textAlign'
+  | 'textBaseline'
+  | 'globalAlpha'
+  | 'setLineDash'
+  | 'beginPath'
+  | 'moveTo'
+  | 'lineTo'
+  | 'rect'
+  | 'stroke'
+  | 'fillRect'
+  | 'strokeRect'
+  | 'fillText'
+  | 'save'
+  | 'restore'
+  | 'clip'
+  | 'translate'
+  | 'rotate'
+>;
+
 export interface PreparedCanvas {
   ctx: CanvasRenderingContext2D;
   /** Size in drawing units (CSS pixels / zoom). */
@@ -48,7 +78,7 @@ export const plotFont = (size: number, weight = 400) => `${weight} ${size}px ${F
 
 /** Centred x-axis label at the bottom and rotated y-axis label at the left. */
 export function drawAxisLabels(
-  ctx: CanvasRenderingContext2D,
+  ctx: PlotContext,
   plot: { left: number; top: number; width: number; height: number },
   canvasHeight: number,
   xLabel: string,

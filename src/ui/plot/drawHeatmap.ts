@@ -2,7 +2,7 @@
 // Lemma 1(b) says the within-block squares fade as m grows and the across-block ones do not.
 
 import type { BlockStructure } from '../../experiments/blockStructure';
-import { prepareCanvas } from './canvas';
+import { plotFont, prepareCanvas } from './canvas';
 
 /** Sequential light-to-dark blue, readable in greyscale. */
 function colour(f: number): string {
@@ -31,7 +31,7 @@ export function drawHeatmap(
   const lo = Math.log10(Math.min(...off, 1));
   const hi = Math.log10(Math.max(...off, 1e-12));
   const span = Math.max(hi - lo, 1e-9);
-  ctx.font = '11px system-ui, sans-serif';
+  ctx.font = plotFont(11);
   for (let a = 0; a < L; a++) {
     for (let b = 0; b < L; b++) {
       const v = data.median[a * L + b];

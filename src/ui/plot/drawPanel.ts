@@ -6,7 +6,9 @@
 import type { PanelResult } from '../../experiments/figure';
 import type { YAxis } from '../../experiments/settings';
 import { evaluatePolynomial } from '../../model/polynomial';
-import { drawAxisLabels, plotFont, prepareCanvas } from './canvas';
+import { drawAxisLabels, type PlotContext, plotFont, prepareCanvas } from './canvas';
+
+export type { PlotContext };
 
 /** Okabe–Ito: distinguishable with the common colour-vision deficiencies (yellow darkened for white). */
 export const DIRECTION_COLOURS = [
@@ -122,31 +124,6 @@ export function yRange(result: PanelResult, options: PlotOptions): [number, numb
  * (svgContext.ts), which records the same calls as SVG elements. Nothing outside this list may be
  * used by paintPanel, so the canvas and the SVG export cannot drift apart.
  */
-export type PlotContext = Pick<
-  CanvasRenderingContext2D,
-  | 'fillStyle'
-  | 'strokeStyle'
-  | 'lineWidth'
-  | 'lineJoin'
-  | 'font'
-  | 'textAlign'
-  | 'textBaseline'
-  | 'globalAlpha'
-  | 'setLineDash'
-  | 'beginPath'
-  | 'moveTo'
-  | 'lineTo'
-  | 'rect'
-  | 'stroke'
-  | 'fillRect'
-  | 'strokeRect'
-  | 'fillText'
-  | 'save'
-  | 'restore'
-  | 'clip'
-  | 'translate'
-  | 'rotate'
->;
 
 /**
  * Labels what is drawn next with data attributes (the SVG export: `data-curve` on each curve,
@@ -231,9 +208,7 @@ export function paintPanel(
 
   const plot = { left: margin.left, top: margin.top, width: plotW, height: plotH };
   drawAxisLabels(
-    // TODO(canvas.ts): drawAxisLabels(ctx: PlotContext, …) — it uses only PlotContext members
-    // (fillStyle, font, textAlign, textBaseline, fillText, save, translate, rotate, restore).
-    ctx as CanvasRenderingContext2D,
+    ctx,
     plot,
     cssHeight,
     't',
