@@ -68,6 +68,25 @@ describe('settings ⇄ URL', () => {
     expect(settingsFromQuery('?B=1&r=3').problems[0]).toMatchObject({ param: 'r' });
   });
 
+  it('preset=ID is a short link: the preset, then any other key overrides it; a bad id is named', () => {
+    const tanh = PRESETS.find((p) => p.id === 'tanh-inside');
+    expect(settingsFromQuery('?preset=tanh-inside')).toEqual({
+      settings: tanh?.settings,
+      problems: [],
+    });
+    const { settings } = settingsFromQuery('?preset=tanh-inside&R=1&dev=1');
+    expect(settings).toMatchObject({ activation: 'tanh', radius: 1, deviation: true });
+    const bad = settingsFromQuery('?preset=nope&B=3');
+    expect(bad.problems).toEqual([
+      {
+        param: 'preset',
+        value: 'nope',
+        message: expect.stringMatching(/^must be one of figure1, /),
+      },
+    ]);
+    expect(bad.settings.blocks).toBe(3);
+  });
+
   it('resizes per-block lists with B and accepts one width for all blocks', () => {
     const { settings, problems } = settingsFromQuery('?B=4&m=500');
     expect(problems).toEqual([]);

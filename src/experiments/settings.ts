@@ -608,11 +608,19 @@ export function settingsFromQuery(
 } {
   const q = new URLSearchParams(query.replace(/^[?#]/, ''));
   const problems: UrlProblem[] = [];
-  const s: FigureSettings = structuredClone(defaults);
-  const known = new Set<string>();
   const report = (param: string, raw: string, message: string | undefined) => {
     if (message !== undefined) problems.push({ param, value: raw, message });
   };
+  // `preset=ID`, a short link: start from that preset; any other key then overrides it.
+  const presetId = q.get('preset');
+  const preset = presetId === null ? undefined : PRESETS.find((p) => p.id === presetId);
+  if (presetId !== null && !preset) {
+    report('preset', presetId, `must be one of ${PRESETS.map((p) => p.id).join(', ')}`);
+  }
+  const s: FigureSettings = structuredClone(
+    preset ? { ...preset.settings, present: defaults.present } : defaults,
+  );
+  const known = new Set<string>(['preset']);
   for (const field of SETTING_FIELDS) {
     known.add(field.key);
     const raw = q.get(field.key);
