@@ -52,7 +52,7 @@ test('SVG export: Figure 1 parses and holds 4 panels × 5 curve paths, text as t
   expect(parsed.panels.map((p) => p.models)).toEqual([5, 5, 0, 0]);
   // Drawn by the GPU engine, which the caption names, with the page's settings query.
   expect(parsed.caption).toContain('webgpu (float32)');
-  expect(parsed.caption).toMatch(/^\?B=2&.*m=10000%2C10000.*contrast=tanh/);
+  expect(parsed.caption).toMatch(/^\?B=2&.*m=10000,10000.*contrast=tanh/);
 
   // A browser draws it as an image.
   const size = await page.evaluate(async (text) => {

@@ -83,7 +83,7 @@ test('exported JSON matches what is drawn; PNG and CSV exports produce files', a
     expect(p.curves.map((c) => c.g)).toEqual(drawn[i].curves);
     expect(p.coefficients).toEqual(drawn[i].coefficients);
   });
-  expect(data.query).toContain('m=1000%2C1000');
+  expect(data.query).toContain('m=1000,1000');
 
   const [png] = await Promise.all([
     page.waitForEvent('download'),

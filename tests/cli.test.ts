@@ -128,7 +128,7 @@ describe('figure', () => {
     const run = await cli(['figure', '--m', '100', '--dirs', '2', '--out', out]);
     expect(run.code, run.stderr).toBe(0);
     const { comments, header, rows } = readCsv(readFileSync(out, 'utf8'));
-    expect(comments[1]).toContain('m=100%2C100');
+    expect(comments[1]).toContain('m=100,100');
     expect(header).toEqual(['panel', 'title', 'direction', 'kind', 'x', 'value', 'precision']);
     expect(rows.length).toBeGreaterThan(4 * 2 * 100);
     for (const row of rows) expect(row).toHaveLength(header.length);
@@ -232,7 +232,7 @@ describe('analyses', () => {
       'layers',
       'blocks',
     ]);
-    expect(doc.query).toContain('L=3%2C3');
+    expect(doc.query).toContain('L=3,3');
     expect(doc.settings.layers).toEqual([3, 3]);
     expect(doc.layers).toBe(6);
     expect(doc.blocks.blockOfLayer).toEqual([0, 0, 0, 1, 1, 1]);

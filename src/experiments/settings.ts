@@ -592,7 +592,8 @@ export function settingsToQuery(s: FigureSettings, extra: Record<string, string>
     if (v !== null) q.set(field.key, v);
   }
   for (const [key, value] of Object.entries(extra)) q.set(key, value);
-  return q.toString();
+  // Commas are legal in a query string: `m=1000,4000` reads better in a link than `m=1000%2C4000`.
+  return q.toString().replace(/%2C/g, ',');
 }
 
 /**
