@@ -6,6 +6,7 @@ import { CpuEngine } from '../src/engine/cpuEngine';
 import { computePanel, type PanelResult, planPanels } from '../src/experiments/figure';
 import { FIGURE1, settingsToQuery, withBlocks } from '../src/experiments/settings';
 import { plotFont } from '../src/ui/plot/canvas';
+import { DIRECTION_DASHES, directionDash } from '../src/ui/plot/drawPanel';
 import { figureCaption, figureSvg, wrapCaption } from '../src/ui/plot/figureSvg';
 import { escapeXml, parseFont, SvgContext, svgPaint } from '../src/ui/plot/svgContext';
 
@@ -84,6 +85,7 @@ describe('figureSvg: Figure 1 (float64 CPU engine)', () => {
       const curves = all(g, 'path').filter((p) => p.hasAttribute('data-curve'));
       expect(curves.map((p) => p.getAttribute('data-curve'))).toEqual(['0', '1', '2', '3', '4']);
       for (const p of curves) {
+        const direction = Number(p.getAttribute('data-curve'));
         const d = p.getAttribute('d') ?? '';
         expect(d.match(/M/g)).toHaveLength(1);
         expect(d.startsWith('M')).toBe(true);
@@ -95,17 +97,19 @@ describe('figureSvg: Figure 1 (float64 CPU engine)', () => {
         expect(p.getAttribute('fill')).toBe('none');
         expect(p.getAttribute('stroke-width')).toBe('2');
         expect(p.getAttribute('stroke-linejoin')).toBe('round');
-        expect(p.hasAttribute('stroke-dasharray')).toBe(false);
+        // Each direction its own dash pattern, as on the canvas (the first solid).
+        if (direction === 0) expect(p.hasAttribute('stroke-dasharray')).toBe(false);
+        else expect(p.getAttribute('stroke-dasharray')).toBe(directionDash(direction).join(' '));
         // Clipped to the plot rectangle of its own panel.
         const clipped = ancestorWith(p, 'clip-path');
         const id = clipped?.getAttribute('clip-path')?.match(/^url\(#(.+)\)$/)?.[1];
         expect(id).toBe(`panel${i}-clip1`);
         const clip = all(g, 'clipPath').find((c) => c.getAttribute('id') === id);
         expect(all(clip as Element, 'path')[0].getAttribute('d')).toBe(
-          'M62 30L466 30L466 278L62 278Z',
+          'M62 50L466 50L466 278L62 278Z',
         );
       }
-      // Colours: one per direction, as on the canvas (Okabe–Ito).
+      // Colours: one per direction, as on the canvas (Okabe–Ito's first five).
       expect(curves.map((p) => p.getAttribute('stroke'))).toEqual([
         '#0072B2',
         '#E69F00',
@@ -144,6 +148,38 @@ describe('figureSvg: Figure 1 (float64 CPU engine)', () => {
     expect(legend).toEqual(expect.arrayContaining(['Δ1', 'Δ2', 'Δ3', 'Δ4', 'Δ5']));
   });
 
+  it('puts the legend above the plot, never over it: samples with each direction’s dash', () => {
+    const root = parse(svg);
+    for (const g of all(root, 'g').filter((e) => e.hasAttribute('data-panel-id'))) {
+      const clip = all(g, 'clipPath')[0];
+      const top = Number(
+        /^M[\d.]+ ([\d.]+)L/.exec(all(clip, 'path')[0].getAttribute('d') ?? '')?.[1],
+      );
+      expect(top).toBe(50);
+      const legend = [...all(g, 'path'), ...all(g, 'text')].filter(
+        (e) => e.getAttribute('data-role') === 'legend',
+      );
+      // 5 samples and labels, and the model's where there is one.
+      expect(legend.length).toBeGreaterThanOrEqual(10);
+      for (const e of legend) {
+        expect(ancestorWith(e, 'clip-path')).toBeNull();
+        const ys =
+          e.tagName === 'path'
+            ? (e.getAttribute('d')?.match(/-?[\d.]+ (-?[\d.]+)/g) ?? []).map((m) =>
+                Number(m.split(' ')[1]),
+              )
+            : [Number(e.getAttribute('y'))];
+        for (const y of ys) expect(y + 7).toBeLessThanOrEqual(top);
+      }
+      const samples = all(g, 'path').filter(
+        (e) => e.getAttribute('data-role') === 'legend' && e.getAttribute('stroke-width') === '2.5',
+      );
+      expect(samples.map((p) => p.getAttribute('stroke-dasharray') ?? '')).toEqual(
+        DIRECTION_DASHES.slice(0, 5).map((d) => d.join(' ')),
+      );
+    }
+  });
+
   it('keeps text as text: titles, axis labels, ticks, provenance, caption', () => {
     const root = parse(svg);
     const groups = all(root, 'g').filter((g) => g.hasAttribute('data-panel-id'));
@@ -165,7 +201,7 @@ describe('figureSvg: Figure 1 (float64 CPU engine)', () => {
       );
       // The y label is rotated about its anchor, as canvas.ts drawAxisLabels draws it.
       const y = texts.find((t) => t.textContent === 'g(W + tΔ; x)');
-      expect(y?.getAttribute('transform')).toBe('translate(14 154) rotate(-90)');
+      expect(y?.getAttribute('transform')).toBe('translate(14 164) rotate(-90)');
       expect(y?.getAttribute('text-anchor')).toBe('middle');
       // Ticks: x centred under the grid line, y right-aligned and vertically centred.
       expect(

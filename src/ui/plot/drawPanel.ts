@@ -6,11 +6,15 @@
 import type { PanelResult } from '../../experiments/figure';
 import type { YAxis } from '../../experiments/settings';
 import { evaluatePolynomial } from '../../model/polynomial';
-import { drawAxisLabels, type PlotContext, plotFont, prepareCanvas } from './canvas';
+import { type PlotContext, plotFont, prepareCanvas } from './canvas';
 
 export type { PlotContext };
 
-/** Okabe–Ito: distinguishable with the common colour-vision deficiencies (yellow darkened for white). */
+/**
+ * One colour per direction: Okabe–Ito's first six, then a muted plum and a red chosen so that all
+ * eight stay pairwise ≥ 10.8 CIEDE2000 apart under simulated protanopia, deuteranopia and
+ * tritanopia (Machado et al. 2009, tests/palette.test.ts), and readable on white and dark grounds.
+ */
 export const DIRECTION_COLOURS = [
   '#0072B2',
   '#E69F00',
@@ -18,9 +22,89 @@ export const DIRECTION_COLOURS = [
   '#CC79A7',
   '#D55E00',
   '#56B4E9',
-  '#000000',
-  '#B8A000',
+  '#775566',
+  '#BB0000',
 ];
+
+/**
+ * The second channel: one dash pattern per direction (drawing units, for 2-unit lines), in the
+ * legend as on the curves. None is the model's 5–4 dash (thin, dark).
+ */
+export const DIRECTION_DASHES: readonly (readonly number[])[] = [
+  [],
+  [9, 4],
+  [2, 2.5],
+  [9, 3, 2, 3],
+  [16, 4],
+  [9, 3, 2, 3, 2, 3],
+  [3, 6],
+  [16, 3, 5, 3],
+];
+
+/**
+ * `dash` started `offset` units into its period, as a dash array that begins with a dash (maybe of
+ * length 0, invisible with butt caps): the same as a canvas lineDashOffset, which the SVG export
+ * has no need to know about. Curves that coincide then show their dashes in turn.
+ */
+export function shiftedDash(dash: readonly number[], offset: number): number[] {
+  if (dash.length === 0) return [];
+  const full = dash.length % 2 === 0 ? [...dash] : [...dash, ...dash];
+  const period = full.reduce((a, b) => a + b, 0);
+  let o = ((offset % period) + period) % period;
+  let i = 0;
+  while (o >= full[i]) {
+    o -= full[i];
+    i = (i + 1) % full.length;
+  }
+  // Now `o` units into segment i: the rest of it, then the others, then its first `o` units. A
+  // 0-length dash or gap keeps dashes and gaps alternating (even length, starting with a dash).
+  const out: number[] = i % 2 === 1 ? [0] : [];
+  out.push(full[i] - o);
+  for (let k = 1; k < full.length; k++) out.push(full[(i + k) % full.length]);
+  out.push(o);
+  if (i % 2 === 0) out.push(0);
+  return out;
+}
+
+/** The dash array direction `d`'s curve is drawn with (its pattern, offset by direction). */
+export function directionDash(d: number): number[] {
+  const dash = DIRECTION_DASHES[d % DIRECTION_DASHES.length];
+  return shiftedDash(dash, d * 5);
+}
+
+export const directionColour = (d: number) => DIRECTION_COLOURS[d % DIRECTION_COLOURS.length];
+
+/** The panel's colours: light (the default, and always the exports') or dark (on screen). */
+export interface PanelTheme {
+  /** Painted under everything; null: the caller's ground (white) is kept. */
+  background: string | null;
+  title: string;
+  text: string;
+  grid: string;
+  frame: string;
+  muted: string;
+  model: string;
+}
+
+export const LIGHT_THEME: PanelTheme = {
+  background: null,
+  title: '#111',
+  text: '#333',
+  grid: '#e4e4e4',
+  frame: '#555',
+  muted: '#555',
+  model: '#222',
+};
+
+export const DARK_THEME: PanelTheme = {
+  background: '#16191d',
+  title: '#eceff1',
+  text: '#c9ced3',
+  grid: '#2e343b',
+  frame: '#8b949c',
+  muted: '#9aa3ab',
+  model: '#f2f2f2',
+};
 
 export interface PlotOptions {
   radius: number;
@@ -34,6 +118,19 @@ export interface PlotOptions {
   pending: boolean;
   /** Draw text and lines this much larger (presentation mode: readable on a projector). */
   zoom?: number;
+  /** Colours (default light: the exports are always on white). */
+  theme?: PanelTheme;
+}
+
+/** Where paintPanel put things, in drawing units: the plot area, the legend, and the axes. */
+export interface PanelLayout {
+  plot: { left: number; top: number; width: number; height: number };
+  legend: { left: number; top: number; width: number; height: number } | null;
+  /** t ↦ x and value ↦ y in drawing units. */
+  x(t: number): number;
+  y(v: number): number;
+  /** Inverse of x. */
+  t(x: number): number;
 }
 
 /** About `count` round tick values covering [lo, hi]. */
@@ -141,15 +238,44 @@ export function drawPanel(
   result: PanelResult | null,
   options: PlotOptions,
   dpr = window.devicePixelRatio || 1,
-): void {
+): PanelLayout | null {
   const prepared = prepareCanvas(canvas, PANEL_SIZE, dpr, options.zoom ?? 1);
-  if (!prepared) return;
-  paintPanel(prepared.ctx, prepared.width, prepared.height, result, options);
+  if (!prepared) return null;
+  return paintPanel(prepared.ctx, prepared.width, prepared.height, result, options);
+}
+
+/** Legend geometry (drawing units): a row of entries, wrapping, in a strip above the plot. */
+const LEGEND = { rowH: 16, sample: 28, gap: 4, pad: 12, charW: 7.2 } as const;
+
+interface LegendEntry {
+  label: string;
+  colour: string;
+  dash: number[];
+  width: number;
+  model: boolean;
+}
+
+/** Places entries left to right from `left`, wrapping at `maxWidth`: [x, row] of each. */
+function legendRows(entries: LegendEntry[], maxWidth: number): [number, number][] {
+  const out: [number, number][] = [];
+  let x = 0;
+  let row = 0;
+  for (const e of entries) {
+    if (x > 0 && x + e.width > maxWidth) {
+      x = 0;
+      row++;
+    }
+    out.push([x, row]);
+    x += e.width + LEGEND.pad;
+  }
+  return out;
 }
 
 /**
- * Paints one panel on a white `width` × `height` area (drawing units) of `ctx`: title, grid, ticks,
- * axis labels, the curves clipped to the plot, the dashed model, legend and provenance.
+ * Paints one panel on a `width` × `height` area (drawing units) of `ctx`: title, legend (a strip
+ * between title and plot: it never covers a curve), grid, ticks, axis labels, the curves clipped
+ * to the plot, the dashed model, and provenance. Light by default (the white of the exports);
+ * `options.theme` DARK_THEME paints its own dark ground. Returns where the plot and legend went.
  */
 export function paintPanel(
   ctx: PlotContext,
@@ -158,14 +284,48 @@ export function paintPanel(
   result: PanelResult | null,
   options: PlotOptions,
   tag: PlotTag = noTag,
-): void {
+): PanelLayout {
   const font = plotFont;
+  const theme = options.theme ?? LIGHT_THEME;
 
+  if (theme.background) {
+    ctx.fillStyle = theme.background;
+    ctx.fillRect(0, 0, cssWidth, cssHeight);
+  }
+
+  const model = result && !options.deviation ? result.model : null;
+  const modelLabel = model
+    ? model.kind === 'multilinear'
+      ? 'model q'
+      : `fit, deg ${model.degree}`
+    : null;
   const margin = { left: 62, right: 14, top: 30, bottom: 42 };
+  const entries: LegendEntry[] = (result?.curves ?? []).map((_, d) => {
+    const label = `Δ${d + 1}`;
+    return {
+      label,
+      colour: directionColour(d),
+      dash: [...DIRECTION_DASHES[d % DIRECTION_DASHES.length]],
+      width: LEGEND.sample + LEGEND.gap + label.length * LEGEND.charW,
+      model: false,
+    };
+  });
+  if (modelLabel)
+    entries.push({
+      label: modelLabel,
+      colour: theme.model,
+      dash: [5, 4],
+      width: LEGEND.sample + LEGEND.gap + modelLabel.length * LEGEND.charW,
+      model: true,
+    });
   const plotW = cssWidth - margin.left - margin.right;
+  const places = legendRows(entries, plotW);
+  const legendRowsN = entries.length > 0 ? Math.max(...places.map((p) => p[1])) + 1 : 0;
+  const legendTop = 28;
+  if (legendRowsN > 0) margin.top = legendTop + legendRowsN * LEGEND.rowH + 6;
   const plotH = cssHeight - margin.top - margin.bottom;
 
-  ctx.fillStyle = '#111';
+  ctx.fillStyle = theme.title;
   ctx.font = font(14, 600);
   ctx.textBaseline = 'alphabetic';
   ctx.textAlign = 'left';
@@ -175,14 +335,30 @@ export function paintPanel(
   const [y0, y1] = result ? yRange(result, options) : [-1, 1];
   const sx = (t: number) => margin.left + ((t + R) / (2 * R)) * plotW;
   const sy = (v: number) => margin.top + (1 - (v - y0) / (y1 - y0)) * plotH;
+  const plot = { left: margin.left, top: margin.top, width: plotW, height: plotH };
+  const layout: PanelLayout = {
+    plot,
+    legend:
+      legendRowsN > 0
+        ? {
+            left: margin.left,
+            top: legendTop,
+            width: Math.max(...entries.map((e, k) => places[k][0] + e.width)),
+            height: legendRowsN * LEGEND.rowH,
+          }
+        : null,
+    x: sx,
+    y: sy,
+    t: (x: number) => ((x - margin.left) / plotW) * 2 * R - R,
+  };
 
   // Grid and ticks.
   const xt = niceTicks(-R, R, 6);
   const yt = niceTicks(y0, y1, 5);
-  ctx.strokeStyle = '#e4e4e4';
+  ctx.strokeStyle = theme.grid;
   ctx.lineWidth = 1;
   ctx.font = font(12);
-  ctx.fillStyle = '#333';
+  ctx.fillStyle = theme.text;
   for (const t of xt) {
     const x = Math.round(sx(t)) + 0.5;
     ctx.beginPath();
@@ -203,28 +379,27 @@ export function paintPanel(
     ctx.fillText(formatTick(v, yt), margin.left - 6, y);
   }
   ctx.textBaseline = 'alphabetic';
-  ctx.strokeStyle = '#555';
+  ctx.strokeStyle = theme.frame;
   ctx.strokeRect(margin.left + 0.5, margin.top + 0.5, plotW, plotH);
 
-  const plot = { left: margin.left, top: margin.top, width: plotW, height: plotH };
-  drawAxisLabels(
+  axisLabels(
     ctx,
     plot,
     cssHeight,
-    't',
     options.deviation ? `g − best degree-${result?.deviation.degree ?? '?'} fit` : 'g(W + tΔ; x)',
+    theme.title,
   );
   ctx.textAlign = 'center';
 
   if (!result) {
-    ctx.fillStyle = '#777';
+    ctx.fillStyle = theme.muted;
     ctx.font = font(13);
     ctx.fillText(
       options.pending ? 'computing…' : 'no result',
       margin.left + plotW / 2,
       margin.top + plotH / 2,
     );
-    return;
+    return layout;
   }
 
   // Curves, clipped to the plot. Polynomials are evaluated at one point per pixel.
@@ -244,8 +419,11 @@ export function paintPanel(
   ctx.lineWidth = 2;
   ctx.lineJoin = 'round';
   const exact = options.deviation ? result.deviation.coefficients : result.coefficients;
+  // Each direction its colour and its dash pattern, offset by direction: where curves coincide,
+  // the later one's gaps show the earlier ones, so several curves read as several.
   plotted(result, options.deviation).forEach((curve, d) => {
-    ctx.strokeStyle = DIRECTION_COLOURS[d % DIRECTION_COLOURS.length];
+    ctx.strokeStyle = directionColour(d);
+    ctx.setLineDash(directionDash(d));
     tag({ 'data-curve': String(d) });
     ctx.beginPath();
     if (exact?.[d]) tracePolynomial(exact[d]);
@@ -257,14 +435,14 @@ export function paintPanel(
     }
     ctx.stroke();
   });
+  ctx.setLineDash([]);
   tag(null);
   // The model q (Theorem 2) or its least-squares stand-in, dashed over g.
-  const model = options.deviation ? null : result.model;
   if (model) {
     ctx.setLineDash([5, 4]);
     ctx.lineWidth = 1.5;
     // Dark dashes over each coloured g: where q and g agree, the dashes sit on the curve.
-    ctx.strokeStyle = '#222';
+    ctx.strokeStyle = theme.model;
     ctx.globalAlpha = 0.75;
     model.coefficients.forEach((c, d) => {
       tag({ 'data-role': 'model', 'data-direction': String(d) });
@@ -278,47 +456,33 @@ export function paintPanel(
   }
   ctx.restore();
 
-  // Legend (top left inside the plot) and provenance (bottom right).
+  // Legend: a strip between the title and the plot, each entry its line sample (colour and dash)
+  // and label.
   ctx.font = font(12);
   ctx.textAlign = 'left';
   ctx.textBaseline = 'middle';
-  const rowH = 15;
-  const boxW = 52;
-  const modelLabel = model
-    ? model.kind === 'multilinear'
-      ? 'model q'
-      : `fit, deg ${model.degree}`
-    : null;
-  const boxH = (result.curves.length + (modelLabel ? 1 : 0)) * rowH + 6;
-  ctx.fillStyle = 'rgba(255,255,255,0.85)';
-  ctx.fillRect(margin.left + 6, margin.top + 6, modelLabel ? 96 : boxW, boxH);
-  if (modelLabel) {
-    const y = margin.top + 6 + 3 + rowH * result.curves.length + rowH / 2;
-    ctx.strokeStyle = '#222';
-    ctx.lineWidth = 1.5;
-    ctx.setLineDash([5, 4]);
+  tag({ 'data-role': 'legend' });
+  entries.forEach((e, k) => {
+    const [x0, row] = places[k];
+    const x = margin.left + x0;
+    const y = legendTop + row * LEGEND.rowH + LEGEND.rowH / 2;
+    ctx.strokeStyle = e.colour;
+    ctx.lineWidth = e.model ? 1.5 : 2.5;
+    ctx.setLineDash(e.dash);
     ctx.beginPath();
-    ctx.moveTo(margin.left + 11, y);
-    ctx.lineTo(margin.left + 27, y);
+    ctx.moveTo(x, y);
+    ctx.lineTo(x + LEGEND.sample, y);
     ctx.stroke();
     ctx.setLineDash([]);
-    ctx.fillStyle = '#222';
-    ctx.fillText(modelLabel, margin.left + 31, y);
-  }
-  result.curves.forEach((_, d) => {
-    const y = margin.top + 6 + 3 + rowH * d + rowH / 2;
-    ctx.strokeStyle = DIRECTION_COLOURS[d % DIRECTION_COLOURS.length];
-    ctx.lineWidth = 2.5;
-    ctx.beginPath();
-    ctx.moveTo(margin.left + 11, y);
-    ctx.lineTo(margin.left + 27, y);
-    ctx.stroke();
-    ctx.fillStyle = '#222';
-    ctx.fillText(`Δ${d + 1}`, margin.left + 31, y);
+    ctx.fillStyle = theme.title;
+    ctx.fillText(e.label, x + LEGEND.sample + LEGEND.gap, y);
   });
+  tag(null);
+
+  // Provenance: bottom right, under the x axis's label line.
   ctx.textAlign = 'right';
   ctx.textBaseline = 'alphabetic';
-  ctx.fillStyle = '#555';
+  ctx.fillStyle = theme.muted;
   ctx.font = font(11);
   const how = result.coefficients
     ? 'exact polynomial'
@@ -328,4 +492,25 @@ export function paintPanel(
     margin.left + plotW - 6,
     margin.top + plotH - 6,
   );
+  return layout;
+}
+
+/** Centred x-axis label at the bottom and rotated y-axis label at the left, in `colour`. */
+function axisLabels(
+  ctx: PlotContext,
+  plot: { left: number; top: number; width: number; height: number },
+  canvasHeight: number,
+  yLabel: string,
+  colour: string,
+): void {
+  ctx.fillStyle = colour;
+  ctx.font = plotFont(13);
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'alphabetic';
+  ctx.fillText('t', plot.left + plot.width / 2, canvasHeight - 6);
+  ctx.save();
+  ctx.translate(14, plot.top + plot.height / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.fillText(yLabel, 0, 0);
+  ctx.restore();
 }
