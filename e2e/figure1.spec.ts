@@ -94,8 +94,10 @@ test('exported JSON matches what is drawn; PNG and CSV exports produce files', a
     0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a,
   ]);
   expect(bytes.length).toBeGreaterThan(20_000);
+  // Two columns of panels, repainted at the default 2× scale.
   expect(bytes.readUInt32BE(16)).toBe(
     2 *
+      2 *
       (await page
         .locator('canvas.panel-canvas')
         .first()

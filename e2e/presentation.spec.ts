@@ -137,7 +137,8 @@ test('presentation mode: settings that are no preset are a "Custom settings" sli
   await page.keyboard.press('ArrowRight');
   await expect(page.getByTestId('slide-claim')).toHaveText(claims[0]);
   expect(query(page).get('m')).toBe('10000,10000');
-  // The sidebar's button enters presentation mode too.
+  // The sidebar's button enters presentation mode too. (Esc first cancels a running computation.)
+  await waitForSlide(page);
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('presentation')).toHaveCount(0);
   await page.getByTestId('enter-presentation').click();

@@ -24,6 +24,89 @@ function fakeClient() {
 const fakeResult = (tag: string) => ({ panel: { id: tag } }) as unknown as PanelResult;
 
 describe('store', () => {
+  it('cancel restores the last finished figure and its settings, and drops late messages', () => {
+    const { client, calls } = fakeClient();
+    let cancels = 0;
+    client.cancel = () => {
+      cancels++;
+    };
+    const history: string[] = [];
+    const store = createAppStore(client, {}, (s, mode) => history.push(`${mode}:${s.radius}`));
+    const { handle } = store.getState();
+    store.getState().setSettings(FIGURE1, { history: 'replace' });
+    expect(store.getState().cancel()).toBe(true);
+    // Nothing finished yet: nothing to restore, the status says cancelled.
+    expect(store.getState()).toMatchObject({ computing: false, cancelled: true, results: [] });
+    store.getState().update({ radius: 2 });
+    const id = store.getState().requestId;
+    handle({ type: 'plan', id, panels: [{ id: 'all' } as never] });
+    handle({ type: 'panel', id, index: 0, result: fakeResult('old') });
+    handle({ type: 'done', id, ms: 9 });
+    expect(store.getState().lastFigure?.results[0]?.panel.id).toBe('old');
+    // A new request whose plan has already cleared the results, then Cancel.
+    store.getState().update({ radius: 3, yAxis: 'shared' });
+    store.getState().update({ radius: 4 });
+    const newId = store.getState().requestId;
+    handle({ type: 'plan', id: newId, panels: [{ id: 'a' } as never, { id: 'b' } as never] });
+    handle({ type: 'progress', id: newId, fraction: 0.3, stage: 'panel 1' });
+    expect(store.getState().results).toEqual([null, null]);
+    history.length = 0;
+    expect(store.getState().cancel()).toBe(true);
+    expect(cancels).toBe(2);
+    let state = store.getState();
+    expect(state.computing).toBe(false);
+    expect(state.progress).toBeNull();
+    expect(state.cancelled).toBe(true);
+    expect(state.results.map((r) => r?.panel.id)).toEqual(['old']);
+    expect(state.panels).toEqual([{ id: 'all' }]);
+    expect(state.resultSettings?.radius).toBe(2);
+    expect(state.lastMs).toBe(9);
+    // The settings go back to the figure's (view toggles stay), replacing the URL entry.
+    expect(state.settings.radius).toBe(2);
+    expect(state.settings.yAxis).toBe('shared');
+    expect(history).toEqual(['replace:2']);
+    // Late messages of the cancelled request change nothing.
+    handle({ type: 'panel', id: newId, index: 0, result: fakeResult('late') });
+    handle({ type: 'progress', id: newId, fraction: 0.6, stage: 'late' });
+    handle({ type: 'done', id: newId, ms: 1 });
+    state = store.getState();
+    expect(state.results.map((r) => r?.panel.id)).toEqual(['old']);
+    expect(state.progress).toBeNull();
+    expect(state.lastMs).toBe(9);
+    // Nothing running: cancel does nothing; the next request gets a fresh id and computes.
+    expect(store.getState().cancel()).toBe(false);
+    expect(cancels).toBe(2);
+    store.getState().update({ radius: 5 });
+    expect(store.getState().requestId).toBeGreaterThan(newId);
+    expect(store.getState().cancelled).toBe(false);
+    expect(calls.at(-1)?.settings.radius).toBe(5);
+  });
+
+  it('cancel stops running analyses and drops their late messages', () => {
+    const { client } = fakeClient();
+    const store = createAppStore(client);
+    store.getState().setSettings(FIGURE1, { history: 'replace' });
+    store.getState().handle({ type: 'done', id: 1, ms: 3 });
+    store.getState().runAnalysis('sweep');
+    const id = store.getState().analyses.sweep?.id ?? -1;
+    expect(store.getState().busy()).toBe(true);
+    expect(store.getState().cancel()).toBe(true);
+    expect(store.getState().analyses.sweep).toMatchObject({ running: false, error: 'cancelled' });
+    expect(store.getState().busy()).toBe(false);
+    // The figure was not running: it is not touched.
+    expect(store.getState().cancelled).toBe(false);
+    store.getState().handle({
+      type: 'analysis-done',
+      kind: 'sweep',
+      id,
+      result: {} as never,
+      ms: 5,
+    });
+    // A late 'done' of the cancelled run is dropped: the section says cancelled, with no result.
+    expect(store.getState().analyses.sweep).toMatchObject({ running: false, result: null });
+    expect(store.getState().analyses.sweep?.error).toBe('cancelled');
+  });
+
   it('a newer request supersedes an older one: late messages of the old one are dropped', () => {
     const { client, calls } = fakeClient();
     const history: string[] = [];

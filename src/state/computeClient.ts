@@ -52,6 +52,7 @@ export function createWorkerClient(
   return {
     compute: (id: number, settings: FigureSettings) => send({ type: 'compute', id, settings }),
     retryGpu: () => send({ type: 'retry-gpu' }),
+    cancel: () => send({ type: 'cancel' }),
     analyse: (kind: AnalysisKind, id: number, settings: FigureSettings) =>
       send({ type: 'analysis', kind, id, settings }),
     simulateDeviceLoss: () => send({ type: 'simulate-device-loss' }),

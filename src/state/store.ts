@@ -26,12 +26,24 @@ export interface ComputeClient {
   compute(id: number, settings: FigureSettings): void;
   analyse(kind: AnalysisKind, id: number, settings: FigureSettings): void;
   retryGpu(): void;
+  /** Stops the figure and every running analysis, starting nothing (optional for test fakes). */
+  cancel?(): void;
   /** Test hook (the app's worker client has it): make the worker throw an uncaught error. */
   simulateCrash?(): void;
 }
 
 /** Shown where an analysis was running when the worker failed, or is asked for afterwards. */
 export const WORKER_STOPPED = 'the compute worker stopped (see the banner above); reload the page';
+/** The error of an analysis the reader cancelled. */
+export const CANCELLED = 'cancelled';
+
+/** The last figure that finished: what Cancel puts back on screen. */
+export interface FinishedFigure {
+  panels: PanelSpec[];
+  results: (PanelResult | null)[];
+  resultSettings: FigureSettings | null;
+  lastMs: number | null;
+}
 
 export interface AppState {
   settings: FigureSettings;
@@ -54,6 +66,13 @@ export interface AppState {
   /** Settings the results belong to (exports carry these). */
   resultSettings: FigureSettings | null;
   lastMs: number | null;
+  /** The last complete figure (set on 'done'); a cancelled request restores it. */
+  lastFigure: FinishedFigure | null;
+  /** The last request was cancelled by the reader (the status line says so). */
+  cancelled: boolean;
+  /** Scale of the PNG export against the figure's CSS size (1–4; 2 by default, for print). */
+  pngScale: number;
+  setPngScale(scale: number): void;
   error: { message: string; field: string | null } | null;
   /**
    * Set once the compute worker has failed (uncaught error, script that did not load): nothing
@@ -80,6 +99,13 @@ export interface AppState {
   newDirections(): void;
   newNetwork(): void;
   retryGpu(): void;
+  /** Whether the figure or an analysis is being computed (what cancel() would stop). */
+  busy(): boolean;
+  /**
+   * Stops the figure and the running analyses; puts the last finished figure and its settings
+   * back (the URL entry is replaced). Returns whether anything was running.
+   */
+  cancel(): boolean;
   setUrlProblems(problems: UrlProblem[]): void;
   handle(message: FromWorker): void;
   /** Test hook: make the compute worker crash (an error nothing catches). */
@@ -132,6 +158,12 @@ export function createAppStore(
     results: [],
     resultSettings: null,
     lastMs: null,
+    lastFigure: null,
+    cancelled: false,
+    pngScale: 2,
+    setPngScale(scale) {
+      set({ pngScale: Math.min(4, Math.max(1, Math.round(scale))) });
+    },
     error: null,
     workerFailure: null,
     analyses: {},
@@ -167,6 +199,7 @@ export function createAppStore(
         // Nothing answers once the worker has failed: do not promise a result.
         computing: get().workerFailure === null,
         progress: null,
+        cancelled: false,
         error: null,
         // The worker cancels running analyses when it gets this compute request.
         analyses: {},
@@ -198,6 +231,57 @@ export function createAppStore(
     retryGpu() {
       set({ gpuStatus: 'pending', gpuMessage: null });
       client.retryGpu();
+    },
+    busy() {
+      const state = get();
+      return state.computing || Object.values(state.analyses).some((a) => a?.running);
+    },
+    cancel() {
+      const state = get();
+      if (!state.busy()) return false;
+      client.cancel?.();
+      const analyses: Partial<Record<AnalysisKind, AnalysisState<AnalysisKind>>> = {};
+      for (const [kind, a] of Object.entries(state.analyses) as [
+        AnalysisKind,
+        AnalysisState<AnalysisKind>,
+      ][]) {
+        // A cancelled run's partial result is dropped; its late messages are dropped by id below.
+        analyses[kind] = a.running
+          ? { ...a, running: false, progress: null, result: null, error: CANCELLED }
+          : a;
+      }
+      if (!state.computing) {
+        set({ analyses: analyses as AppState['analyses'] });
+        return true;
+      }
+      // A new id that no request carries: every late message of the cancelled one is dropped.
+      const patch: Partial<AppState> = {
+        requestId: state.requestId + 1,
+        computing: false,
+        progress: null,
+        cancelled: true,
+        analyses: analyses as AppState['analyses'],
+      };
+      const last = state.lastFigure;
+      if (last?.resultSettings) {
+        // The page shows the restored figure and its settings (the reader's view toggles stay),
+        // so that the controls, the URL and the panels agree.
+        const { yAxis, deviation, present, motion } = state.settings;
+        const settings = { ...last.resultSettings, yAxis, deviation, present, motion };
+        Object.assign(patch, {
+          panels: last.panels,
+          results: last.results,
+          resultSettings: last.resultSettings,
+          lastMs: last.lastMs,
+          settings,
+          presetId: matchPreset(settings),
+        });
+        set(patch);
+        onHistory?.(settings, 'replace');
+      } else {
+        set(patch);
+      }
+      return true;
     },
     setUrlProblems(problems) {
       set({ urlProblems: problems });
@@ -242,7 +326,8 @@ export function createAppStore(
         case 'analysis-done':
         case 'analysis-error': {
           const current = state.analyses[message.kind];
-          if (!current || current.id !== message.id) return;
+          // A finished or cancelled run takes no more messages.
+          if (!current || current.id !== message.id || !current.running) return;
           let next: AnalysisState<AnalysisKind>;
           if (message.type === 'analysis-progress') {
             next = message.partial
@@ -285,7 +370,17 @@ export function createAppStore(
           break;
         }
         case 'done':
-          set({ computing: false, progress: null, lastMs: message.ms });
+          set({
+            computing: false,
+            progress: null,
+            lastMs: message.ms,
+            lastFigure: {
+              panels: state.panels,
+              results: state.results,
+              resultSettings: state.resultSettings,
+              lastMs: message.ms,
+            },
+          });
           break;
         case 'error':
           set({

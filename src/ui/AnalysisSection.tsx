@@ -2,9 +2,10 @@
 import type { ReactNode } from 'react';
 import { useStore } from 'zustand';
 import { isLinearFigure } from '../experiments/settings';
-import type { AppStore } from '../state/store';
+import { type AppStore, CANCELLED } from '../state/store';
 import type { AnalysisKind } from '../worker/protocol';
 import { Tex } from './notes/Tex';
+import { ProgressBar, useJobElapsed } from './StatusLine';
 
 interface Props {
   store: AppStore;
@@ -31,6 +32,7 @@ export function AnalysisSection({
 }: Props) {
   const state = useStore(store, (s) => s.analyses[kind]);
   const linear = useStore(store, (s) => isLinearFigure(s.settings));
+  const elapsed = useJobElapsed(state?.running ?? false, state?.id);
   return (
     <section className="analysis" data-testid={`analysis-${kind}`}>
       <div className="analysis-head">
@@ -52,12 +54,22 @@ export function AnalysisSection({
         <>
           {children}
           <div className="muted" data-testid={`${kind}-status`}>
-            {state.error
-              ? `Failed: ${state.error}`
-              : state.running
-                ? `${Math.round((state.progress?.fraction ?? 0) * 100)}% — ${state.progress?.stage ?? 'starting'}`
-                : `${summary ?? ''} · ${((state.ms ?? 0) / 1000).toFixed(1)} s`}
+            {state.error === CANCELLED
+              ? 'Cancelled.'
+              : state.error
+                ? `Failed: ${state.error}`
+                : state.running
+                  ? `${Math.round((state.progress?.fraction ?? 0) * 100)}% — ${state.progress?.stage ?? 'starting'}`
+                  : `${summary ?? ''} · ${((state.ms ?? 0) / 1000).toFixed(1)} s`}
           </div>
+          {state.running && elapsed !== null && (
+            <ProgressBar
+              testId={`${kind}-progress`}
+              elapsed={elapsed}
+              progress={state.progress}
+              onCancel={() => store.getState().cancel()}
+            />
+          )}
         </>
       )}
     </section>

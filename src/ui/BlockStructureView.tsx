@@ -3,6 +3,7 @@ import { useEffect, useRef } from 'react';
 import { useStore } from 'zustand';
 import type { AppStore } from '../state/store';
 import { AnalysisSection } from './AnalysisSection';
+import { exportBlocks, exportCanvasesPng } from './exports';
 import { note } from './notes/notes';
 import { useNoteContext } from './notes/useNoteContext';
 import { drawHeatmap } from './plot/drawHeatmap';
@@ -40,6 +41,41 @@ export function BlockStructureView({ store }: { store: AppStore }) {
         role="img"
         aria-label="mixed second derivatives by pair of layers"
       />
+      {result && (
+        <div className="exports" data-testid="blocks-exports" style={{ marginTop: 6 }}>
+          <button
+            type="button"
+            data-testid="blocks-export-png"
+            onClick={() => {
+              const canvas = canvasRef.current;
+              if (!canvas) return;
+              exportCanvasesPng(
+                store.getState(),
+                [canvas],
+                (dpr) => drawHeatmap(canvas, result, dpr),
+                'Block structure (Lemma 1b)',
+                'bottleneck-blocks.png',
+              );
+            }}
+          >
+            PNG
+          </button>{' '}
+          <button
+            type="button"
+            data-testid="blocks-export-csv"
+            onClick={() => exportBlocks(store.getState(), 'csv')}
+          >
+            CSV
+          </button>{' '}
+          <button
+            type="button"
+            data-testid="blocks-export-json"
+            onClick={() => exportBlocks(store.getState(), 'json')}
+          >
+            JSON
+          </button>
+        </div>
+      )}
     </AnalysisSection>
   );
 }

@@ -5,6 +5,7 @@ import { useStore } from 'zustand';
 import type { SweepResult } from '../experiments/sweep';
 import type { AppStore } from '../state/store';
 import { AnalysisSection } from './AnalysisSection';
+import { exportCanvasesPng, exportSweep } from './exports';
 import { note } from './notes/notes';
 import { useNoteContext } from './notes/useNoteContext';
 import {
@@ -82,6 +83,45 @@ export function WidthSweep({ store }: { store: AppStore }) {
           aria-label="width sweep: derivative scales against m"
         />
       </div>
+      {result && (
+        <div className="exports" data-testid="sweep-exports" style={{ marginTop: 6 }}>
+          <button
+            type="button"
+            data-testid="sweep-export-png"
+            onClick={() => {
+              const size = sizeRef.current;
+              const coefficients = coefficientsRef.current;
+              if (!size || !coefficients) return;
+              exportCanvasesPng(
+                store.getState(),
+                [size, coefficients],
+                (dpr) => {
+                  drawSweepSize(size, result, dpr);
+                  drawSweepCoefficients(coefficients, result, dpr);
+                },
+                'Width sweep',
+                'bottleneck-sweep.png',
+              );
+            }}
+          >
+            PNG
+          </button>{' '}
+          <button
+            type="button"
+            data-testid="sweep-export-csv"
+            onClick={() => exportSweep(store.getState(), 'csv')}
+          >
+            CSV
+          </button>{' '}
+          <button
+            type="button"
+            data-testid="sweep-export-json"
+            onClick={() => exportSweep(store.getState(), 'json')}
+          >
+            JSON
+          </button>
+        </div>
+      )}
       {result && (
         // Fitted slopes per family for tests and readers; data-slope-cb1 is "none" when
         // c_{B+1} ≡ 0 (one layer per block), "NaN" when too few widths are above the noise floor.

@@ -48,12 +48,16 @@ export const SHORTCUTS: readonly Shortcut[] = [
     action: ({ store }) => stepSlide(store, -1),
   },
   {
+    // Precedence: the open list first, then a running computation, then presentation mode.
     keys: ['Escape'],
-    description: 'Close this list; otherwise leave presentation mode',
-    enabled: (ctx) => ctx.helpOpen || presenting(ctx),
+    description:
+      'Close this list; otherwise cancel a running computation; otherwise leave presentation mode',
+    enabled: (ctx) => ctx.helpOpen || ctx.store.getState().busy() || presenting(ctx),
     inHelp: true,
-    action: (ctx) =>
-      ctx.helpOpen ? ctx.setHelpOpen(false) : ctx.store.getState().update({ present: false }),
+    action: (ctx) => {
+      if (ctx.helpOpen) ctx.setHelpOpen(false);
+      else if (!ctx.store.getState().cancel()) ctx.store.getState().update({ present: false });
+    },
   },
   {
     keys: ['?'],
@@ -100,6 +104,8 @@ function ignored(event: KeyboardEvent): boolean {
   if (event.metaKey || ((event.ctrlKey || event.altKey) && !altGraph)) return true;
   const target = event.target as HTMLElement | null;
   if (!target || typeof target.closest !== 'function') return false;
+  // A focused panel's arrow keys move its readout (PanelView), not the slides.
+  if (event.key.startsWith('Arrow') && target.closest('[data-arrow-keys]') !== null) return true;
   return target.isContentEditable || target.closest('input, select, textarea') !== null;
 }
 

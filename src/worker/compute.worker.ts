@@ -1,6 +1,7 @@
 // The compute worker: owns the engine so the page never freezes. A new request supersedes the
 // one in flight (its AbortSignal fires and its late messages are dropped by id on the page). A
 // compute request from the page means new settings, so it also cancels every running analysis.
+// A 'cancel' message stops both and starts nothing.
 
 /// <reference lib="webworker" />
 import { browserShardSpawner } from '../engine/cpu/browserShards';
@@ -168,6 +169,12 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     case 'compute':
       cancelAnalyses();
       void compute(message.id, message.settings);
+      break;
+    case 'cancel':
+      // Engines check the signal between blocks (docs/engine.md): the work stops within one.
+      current?.controller.abort();
+      current = null;
+      cancelAnalyses();
       break;
     case 'analysis':
       void analyse(message.kind, message.id, message.settings);

@@ -21,6 +21,11 @@ export type ToWorker =
   | { type: 'init'; useGpu: boolean }
   | { type: 'compute'; id: number; settings: FigureSettings }
   | { type: 'analysis'; kind: AnalysisKind; id: number; settings: FigureSettings }
+  /**
+   * Stops the figure in flight and every running analysis, and starts nothing: the page keeps
+   * its last finished figure. Late messages of the stopped work are dropped by id on the page.
+   */
+  | { type: 'cancel' }
   | { type: 'retry-gpu' }
   /** Test hook: destroy the GPU device as if the driver had lost it. */
   | { type: 'simulate-device-loss' }
