@@ -1,10 +1,17 @@
 // Opens the app in headless Chromium (SwiftShader WebGPU) and saves a screenshot:
-//   node scripts/screenshot.mjs [url] [out.png] [--no-gpu]
+//   node scripts/screenshot.mjs [url] [out.png] [--no-gpu] [--viewport=WxH]
+// With --viewport (the README's docs/screenshot.png: --viewport=1280x720) it saves what that first
+// screen shows; without, the full page at 1500 × 1000.
 import { chromium } from '@playwright/test';
 
-const url = process.argv[2] ?? 'http://127.0.0.1:5173/';
-const out = process.argv[3] ?? 'screenshot.png';
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const url = positional[0] ?? 'http://127.0.0.1:5173/';
+const out = positional[1] ?? 'screenshot.png';
 const gpu = !process.argv.includes('--no-gpu');
+const viewportArg = process.argv.find((a) => a.startsWith('--viewport='));
+const [width, height] = viewportArg
+  ? viewportArg.slice('--viewport='.length).split('x').map(Number)
+  : [1500, 1000];
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   args: [
@@ -16,7 +23,7 @@ const browser = await chromium.launch({
   ],
 });
 const page = await browser.newPage({
-  viewport: { width: 1500, height: 1000 },
+  viewport: { width, height },
   deviceScaleFactor: 1,
 });
 page.on('console', (m) => console.log(`[console.${m.type()}] ${m.text()}`));
@@ -34,5 +41,5 @@ await page
   .catch((e) => console.log('wait failed', e.message));
 console.log(`ready after ${Date.now() - start} ms`);
 console.log(await page.locator('[data-testid="status"]').textContent());
-await page.screenshot({ path: out, fullPage: true });
+await page.screenshot({ path: out, fullPage: !viewportArg });
 await browser.close();

@@ -1,4 +1,4 @@
-import { memo, useEffect, useRef, useState } from 'react';
+import { memo, type RefObject, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { PRESETS } from '../experiments/settings';
 import type { AppStore } from '../state/store';
@@ -70,6 +70,112 @@ export function App({ store }: { store: AppStore }) {
   );
 }
 
+const SIDEBAR_KEY = 'bn-sidebar-collapsed';
+const NARROW = '(max-width: 699px)';
+
+/** Whether the viewport is narrow (phones): the settings then open in a drawer. */
+function useNarrow(): boolean {
+  const [narrow, setNarrow] = useState(
+    () => typeof window.matchMedia === 'function' && window.matchMedia(NARROW).matches,
+  );
+  useEffect(() => {
+    if (typeof window.matchMedia !== 'function') return;
+    const query = window.matchMedia(NARROW);
+    const onChange = () => setNarrow(query.matches);
+    query.addEventListener('change', onChange);
+    onChange();
+    return () => query.removeEventListener('change', onChange);
+  }, []);
+  return narrow;
+}
+
+function readCollapsed(): boolean {
+  try {
+    return window.localStorage.getItem(SIDEBAR_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Sizes the panels' canvases so that every panel of the figure fits in the first screen: the
+ * height left under the figure's top, split over its rows, less each panel's caption. Sets
+ * --panel-fit on the figure; styles.css clamps it (and ignores it on narrow screens).
+ */
+function useFitFigure(figureRef: RefObject<HTMLDivElement | null>, panelCount: number) {
+  // biome-ignore lint/correctness/useExhaustiveDependencies: new panels need observing
+  useLayoutEffect(() => {
+    const figure = figureRef.current;
+    if (!figure) return;
+    let frame = 0;
+    const fitPanels = () => {
+      frame = 0;
+      const panels = Array.from(figure.querySelectorAll<HTMLElement>('.panel'));
+      if (panels.length === 0) return;
+      const rows = new Set(panels.map((p) => p.offsetTop)).size;
+      let chrome = 0;
+      for (const p of panels) {
+        const canvas = p.querySelector('canvas');
+        chrome = Math.max(chrome, p.offsetHeight - (canvas?.offsetHeight ?? 0));
+      }
+      const gap = Number.parseFloat(getComputedStyle(figure).rowGap) || 0;
+      const top = figure.getBoundingClientRect().top + window.scrollY;
+      const avail = window.innerHeight - top - 10;
+      const h = Math.floor((avail - gap * (rows - 1)) / rows - chrome);
+      const value = `${h}px`;
+      if (figure.style.getPropertyValue('--panel-fit') !== value)
+        figure.style.setProperty('--panel-fit', value);
+    };
+    const schedule = () => {
+      if (!frame) frame = requestAnimationFrame(fitPanels);
+    };
+    fitPanels();
+    const observer = new ResizeObserver(schedule);
+    observer.observe(document.body);
+    for (const el of figure.querySelectorAll('.panel figcaption')) observer.observe(el);
+    const above = figure.parentElement?.querySelectorAll('.banners, .note');
+    if (above) for (const el of above) observer.observe(el);
+    const header = document.querySelector('.topbar');
+    if (header) observer.observe(header);
+    window.addEventListener('resize', schedule);
+    return () => {
+      if (frame) cancelAnimationFrame(frame);
+      observer.disconnect();
+      window.removeEventListener('resize', schedule);
+    };
+  }, [figureRef, panelCount]);
+}
+
+/** "Copy link": the current address (the settings are in it), with "Copied" for a moment. */
+function CopyLinkButton() {
+  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
+  useEffect(() => {
+    if (state === 'idle') return;
+    const timer = setTimeout(() => setState('idle'), 1500);
+    return () => clearTimeout(timer);
+  }, [state]);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(window.location.href);
+      setState('copied');
+    } catch {
+      setState('failed');
+    }
+  };
+  return (
+    <button
+      type="button"
+      data-testid="copy-link"
+      title="Copy a link to these settings"
+      onClick={copy}
+    >
+      <span aria-live="polite">
+        {state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed' : 'Copy link'}
+      </span>
+    </button>
+  );
+}
+
 /** The normal page: top bar, settings, the figure, and the analyses below it. */
 function Workbench({ store, onShowHelp }: { store: AppStore; onShowHelp(): void }) {
   const stage = useStage();
@@ -78,8 +184,39 @@ function Workbench({ store, onShowHelp }: { store: AppStore; onShowHelp(): void 
   const settings = useStore(store, (s) => s.settings);
   const hasResults = useStore(store, (s) => s.results.some(Boolean));
   const figureRef = useRef<HTMLDivElement>(null);
+  const narrow = useNarrow();
+  const [collapsed, setCollapsed] = useState(readCollapsed);
+  const [drawerOpen, setDrawerOpen] = useState(false);
+  const drawerRef = useRef<HTMLDivElement>(null);
+  useFitFigure(figureRef, panelCount);
+  useEffect(() => {
+    if (!narrow) setDrawerOpen(false);
+  }, [narrow]);
+  useEffect(() => {
+    if (!drawerOpen) return;
+    drawerRef.current?.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') setDrawerOpen(false);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [drawerOpen]);
   const preset = PRESETS.find((p) => p.id === presetId);
   const { applyPreset } = store.getState();
+  const settingsShown = narrow ? drawerOpen : !collapsed;
+  const toggleSettings = () => {
+    if (narrow) {
+      setDrawerOpen(!drawerOpen);
+      return;
+    }
+    const next = !collapsed;
+    setCollapsed(next);
+    try {
+      window.localStorage.setItem(SIDEBAR_KEY, next ? '1' : '0');
+    } catch {
+      // No storage (private mode): the choice lasts for this page only.
+    }
+  };
   const familyNote =
     settings.family === 'gaussian'
       ? 'Gaussian directions: i.i.d. N(0,1) entries, each layer scaled to unit Frobenius norm. They are nearly orthogonal to what each layer sees, so g moves only by O(1/√m) — flat curves. Theorems 1–2 hold for every direction; aligned ones move g by O(1).'
@@ -90,6 +227,14 @@ function Workbench({ store, onShowHelp }: { store: AppStore; onShowHelp(): void 
           : settings.family === 'chained'
             ? 'Chained directions: Δ⁽ˡ⁾ = ξₗ ⊗ ξₗ₋₁, each layer reading the previous layer’s ξ (a block’s first layer reads its features), unit norm. Inside a block the second-order terms no longer cancel: the non-multilinear part falls like 1/√m, the theorem’s rate (aligned: 1/m). Every non-constant term is O(1/√m) here, so the curves are small.'
             : 'Gradient directions: Δ = ∇_W g(W₀; xⱼ) for fresh inputs xⱼ, normalised.';
+  const layoutClass = [
+    'layout',
+    narrow ? 'narrow' : '',
+    !narrow && collapsed ? 'collapsed' : '',
+    narrow && drawerOpen ? 'drawer-open' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
   return (
     <div className="app">
       <header className="topbar">
@@ -98,78 +243,128 @@ function Workbench({ store, onShowHelp }: { store: AppStore; onShowHelp(): void 
           <span className="subtitle">width, bottlenecks and the function of the weights</span>
         </h1>
         <div className="topbar-actions">
-          <label htmlFor="preset">Preset</label>
-          <select
-            id="preset"
-            data-testid="preset"
-            value={presetId ?? ''}
-            onChange={(e) => applyPreset(e.target.value)}
-          >
-            {presetId === null && <option value="">(custom)</option>}
-            {PRESETS.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
           <button
             type="button"
-            data-testid="export-png"
-            disabled={!hasResults}
-            onClick={() => figureRef.current && exportPng(store.getState(), figureRef.current)}
+            className="settings-toggle"
+            data-testid="settings-toggle"
+            aria-expanded={settingsShown}
+            aria-controls="settings-panel"
+            onClick={toggleSettings}
           >
-            PNG
+            Settings
           </button>
-          <button
-            type="button"
-            data-testid="export-svg"
-            disabled={!hasResults}
-            onClick={() => exportSvg(store.getState())}
-          >
-            SVG
-          </button>
-          <button
-            type="button"
-            data-testid="export-csv"
-            disabled={!hasResults}
-            onClick={() => exportCsv(store.getState())}
-          >
-            CSV
-          </button>
-          <button
-            type="button"
-            data-testid="export-json"
-            disabled={!hasResults}
-            onClick={() => exportJson(store.getState())}
-          >
-            JSON
-          </button>
-          <button
-            type="button"
-            data-testid="show-shortcuts"
-            aria-label="Keyboard shortcuts"
-            title="Keyboard shortcuts (?)"
-            onClick={onShowHelp}
-          >
-            ?
-          </button>
+          <span className="preset-picker">
+            <label htmlFor="preset">Preset</label>
+            <select
+              id="preset"
+              data-testid="preset"
+              value={presetId ?? ''}
+              onChange={(e) => applyPreset(e.target.value)}
+            >
+              {presetId === null && <option value="">(custom)</option>}
+              {PRESETS.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+          </span>
+          <span className="button-group">
+            <CopyLinkButton />
+            <button
+              type="button"
+              data-testid="reset"
+              title={`Back to the settings of “${preset?.name ?? PRESETS[0].name}”`}
+              onClick={() => applyPreset(presetId ?? 'figure1')}
+            >
+              Reset
+            </button>
+          </span>
+          <span className="button-group">
+            <button
+              type="button"
+              data-testid="export-png"
+              disabled={!hasResults}
+              onClick={() => figureRef.current && exportPng(store.getState(), figureRef.current)}
+            >
+              PNG
+            </button>
+            <button
+              type="button"
+              data-testid="export-svg"
+              disabled={!hasResults}
+              onClick={() => exportSvg(store.getState())}
+            >
+              SVG
+            </button>
+            <button
+              type="button"
+              data-testid="export-csv"
+              disabled={!hasResults}
+              onClick={() => exportCsv(store.getState())}
+            >
+              CSV
+            </button>
+            <button
+              type="button"
+              data-testid="export-json"
+              disabled={!hasResults}
+              onClick={() => exportJson(store.getState())}
+            >
+              JSON
+            </button>
+            <button
+              type="button"
+              data-testid="show-shortcuts"
+              aria-label="Keyboard shortcuts"
+              title="Keyboard shortcuts (?)"
+              onClick={onShowHelp}
+            >
+              ?
+            </button>
+          </span>
         </div>
       </header>
-      <div className="layout">
-        {stage >= 1 ? <ControlsM store={store} /> : <aside className="controls" />}
+      <div className={layoutClass}>
+        {narrow && drawerOpen && (
+          <div
+            className="drawer-backdrop"
+            aria-hidden="true"
+            onClick={() => setDrawerOpen(false)}
+          />
+        )}
+        <div
+          className="sidebar"
+          id="settings-panel"
+          ref={drawerRef}
+          tabIndex={-1}
+          hidden={!settingsShown}
+        >
+          {narrow && (
+            <button type="button" className="drawer-close" onClick={() => setDrawerOpen(false)}>
+              Close settings
+            </button>
+          )}
+          {stage >= 1 ? <ControlsM store={store} /> : <aside className="controls" />}
+        </div>
         <main className="main">
           <BannersM store={store} />
-          <p className="note" data-testid="note">
-            {preset ? <strong>{preset.name}. </strong> : null}
-            {preset ? `${preset.note} ` : ''}
-            <span className="muted">
+          <details className="note" data-testid="note">
+            <summary>
+              <span className="note-head">
+                {preset ? <strong>{preset.name}. </strong> : null}
+                {preset ? preset.note : <strong>Custom settings.</strong>}
+              </span>
+              <span className="note-more" aria-hidden="true" />
+            </summary>
+            <p className="muted">
               {familyNote} Normalisation:{' '}
               {settings.normalisation === 'per-layer'
                 ? 'unit Frobenius norm per layer'
                 : 'one global norm'}
               .
-            </span>
-          </p>
+            </p>
+          </details>
           <div className={`figure panels-${panelCount}`} ref={figureRef} data-testid="figure">
             {Array.from({ length: panelCount }, (_, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: panels are positional

@@ -126,7 +126,7 @@ export function WidthField({ label, value, min, max, onCommit, testId }: WidthFi
           onKeyUp={commitSlider}
         />
         <NumberField
-          label=""
+          label={`${label}, exact value`}
           value={value}
           min={min}
           max={max}
