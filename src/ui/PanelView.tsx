@@ -23,7 +23,7 @@ import {
   directionColour,
   drawPanel,
   type PanelLayout,
-  sharedExtent,
+  panelPlotOptions,
 } from './plot/drawPanel';
 import './plot/readout.css';
 import { cancelDraw, queueDraw } from './plot/frameQueue';
@@ -44,18 +44,13 @@ function draw(canvas: HTMLCanvasElement, state: AppState, index: number): Drawn 
   if (!panel) return null;
   // R belongs to the results; the axis and the deviation toggle are view settings (no recompute).
   const settings = state.resultSettings ?? state.settings;
-  const { yAxis, deviation } = state.settings;
   // On a slide the plots are large: draw their text larger too, as far as the plot's height and
   // width leave room for its axes (a 480 × 320 panel at zoom 1 is the reference).
   const zoom = state.settings.present
     ? Math.min(1.6, Math.max(1, Math.min(canvas.clientWidth / 480, canvas.clientHeight / 300)))
     : 1;
   const layout = drawPanel(canvas, state.results[index] ?? null, {
-    radius: settings.radius,
-    yAxis,
-    deviation,
-    sharedRange: yAxis === 'shared' ? sharedExtent(state.results, deviation) : null,
-    title: panel.title,
+    ...panelPlotOptions(settings, state.settings, state.results, panel.title),
     pending: state.computing,
     zoom,
     // The screen follows the reader's colour scheme; the exports (figureSvg, CSV) stay light.

@@ -8,7 +8,7 @@ import { planPanels } from '../experiments/figure';
 import { type FigureSettings, PRESETS, sameSettings } from '../experiments/settings';
 import type { AppState } from '../state/store';
 import { plotFont } from './plot/canvas';
-import { PANEL_SIZE, paintPanel, sharedExtent } from './plot/drawPanel';
+import { PANEL_SIZE, paintPanel, panelPlotOptions } from './plot/drawPanel';
 import {
   CAPTION_HEIGHT,
   figureCaption,
@@ -127,8 +127,6 @@ export function exportPng(state: AppState, root: HTMLElement): void {
   ctx.setTransform(scale, 0, 0, scale, 0, 0);
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, cssW, cssH);
-  const { yAxis, deviation } = settings;
-  const sharedRange = yAxis === 'shared' ? sharedExtent(state.results, deviation) : null;
   const planned = planPanels(settings);
   for (let i = 0; i < count; i++) {
     const result = state.results[i] ?? null;
@@ -140,14 +138,13 @@ export function exportPng(state: AppState, root: HTMLElement): void {
     ctx.clip();
     ctx.fillStyle = '#fff';
     ctx.fillRect(0, 0, w, h);
-    paintPanel(ctx, w, h, result, {
-      radius: settings.radius,
-      yAxis,
-      deviation,
-      sharedRange,
-      title: panel?.title ?? '',
-      pending: false,
-    });
+    paintPanel(
+      ctx,
+      w,
+      h,
+      result,
+      panelPlotOptions(settings, settings, state.results, panel?.title ?? ''),
+    );
     ctx.restore();
   }
   drawCaption(ctx, lines, cssH);

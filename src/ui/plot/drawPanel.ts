@@ -4,7 +4,7 @@
 // the canvas and the SVG export (svgContext.ts, figureSvg.ts).
 
 import type { PanelResult } from '../../experiments/figure';
-import type { YAxis } from '../../experiments/settings';
+import type { FigureSettings, YAxis } from '../../experiments/settings';
 import { evaluatePolynomial } from '../../model/polynomial';
 import { type PlotContext, plotFont, prepareCanvas } from './canvas';
 
@@ -120,6 +120,28 @@ export interface PlotOptions {
   zoom?: number;
   /** Colours (default light: the exports are always on white). */
   theme?: PanelTheme;
+}
+
+/**
+ * The plot options every drawing of a figure's panel starts from (the screen, the PNG and the
+ * SVG): R from the settings the results were computed with, the view settings (y axes,
+ * deviation view) from `view`, and the shared y range over all panels when it is asked for.
+ */
+export function panelPlotOptions(
+  settings: Pick<FigureSettings, 'radius'>,
+  view: Pick<FigureSettings, 'yAxis' | 'deviation'>,
+  results: (PanelResult | null)[],
+  title: string,
+): PlotOptions {
+  const { yAxis, deviation } = view;
+  return {
+    radius: settings.radius,
+    yAxis,
+    deviation,
+    sharedRange: yAxis === 'shared' ? sharedExtent(results, deviation) : null,
+    title,
+    pending: false,
+  };
 }
 
 /** Where paintPanel put things, in drawing units: the plot area, the legend, and the axes. */

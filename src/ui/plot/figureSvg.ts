@@ -6,7 +6,7 @@ import type { EngineInfo } from '../../engine/types';
 import { type PanelResult, planPanels } from '../../experiments/figure';
 import { type FigureSettings, settingsToQuery } from '../../experiments/settings';
 import { plotFont } from './canvas';
-import { PANEL_SIZE, paintPanel, sharedExtent } from './drawPanel';
+import { PANEL_SIZE, paintPanel, panelPlotOptions } from './drawPanel';
 import { escapeXml, parseFont, SvgContext, svgNumber } from './svgContext';
 
 export interface FigureSvgOptions {
@@ -85,8 +85,6 @@ export function figureSvg(
   const captionH =
     captionLines.length > 0 ? CAPTION_HEIGHT + (captionLines.length - 1) * CAPTION_LINE : 0;
   const totalH = height * rows + captionH;
-  const { yAxis, deviation } = settings;
-  const sharedRange = yAxis === 'shared' ? sharedExtent(results, deviation) : null;
   // The plots' font family, set once on the root (texts in another family name their own).
   const family = parseFont(plotFont(12)).family;
 
@@ -104,14 +102,7 @@ export function figureSvg(
       width,
       height,
       result,
-      {
-        radius: settings.radius,
-        yAxis,
-        deviation,
-        sharedRange,
-        title: panel?.title ?? '',
-        pending: false,
-      },
+      panelPlotOptions(settings, settings, results, panel?.title ?? ''),
       ctx.tag,
     );
     const x = (i % columns) * width;
