@@ -16,7 +16,13 @@ import { type NetworkSpec, planLayers } from '../../model/spec';
 import { matrixKey } from '../matrixKey';
 import type { GpuContext } from './context';
 import { ACTIVATION_CODE } from './params';
-import { elementGroups, type MatrixKey, productDispatches, weightMatrix } from './products';
+import {
+  elementGroups,
+  generatorParams,
+  type MatrixKey,
+  productDispatches,
+  weightMatrix,
+} from './products';
 import type { Dispatch, Pass, ReadRegion } from './submit';
 import { ELEMENT_LANES } from './tiles';
 
@@ -82,14 +88,7 @@ function normDispatch(matrix: MatrixKey, outOffset: number): Dispatch {
   const groups = Math.min(matrix.rows, NORM_WORKGROUPS);
   return {
     kernel: 'dense_norm_squared',
-    params: {
-      seed: matrix.seed,
-      stream: matrix.stream,
-      layer: matrix.layer,
-      gRows: matrix.rows,
-      gCols: matrix.cols,
-      outOffset,
-    },
+    params: { ...generatorParams(matrix), outOffset },
     groups: [groups, 1],
     scratchFloats: outOffset + groups,
   };

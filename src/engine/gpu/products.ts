@@ -31,6 +31,17 @@ const MAX_SPLIT_FLOATS = 8 * 2 ** 20;
 /** Matrix `layer` of (seed, stream) of the generator, rows × cols: a weight or a dense Δ. */
 export type MatrixKey = GeneratedMatrix;
 
+/** The `Params` fields that name a generated matrix to the kernels (shaders/random.wgsl). */
+export function generatorParams(matrix: MatrixKey) {
+  return {
+    seed: matrix.seed,
+    stream: matrix.stream,
+    layer: matrix.layer,
+    gRows: matrix.rows,
+    gCols: matrix.cols,
+  };
+}
+
 /** One product over `lanes` lanes of a rows × ld state (lane map and accumulate optional). */
 export interface Product {
   matrix: MatrixKey;
@@ -77,11 +88,7 @@ export function productDispatches(product: Product, stored: GPUBuffer | null): D
     ),
   );
   const params = {
-    seed: matrix.seed,
-    stream: matrix.stream,
-    layer: matrix.layer,
-    gRows: matrix.rows,
-    gCols: matrix.cols,
+    ...generatorParams(matrix),
     transposed: transposed ? 1 : 0,
     alpha: product.alpha,
     lanes,

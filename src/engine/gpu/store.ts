@@ -9,7 +9,7 @@
 
 import { matrixKey } from '../matrixKey';
 import type { BufferPool } from './buffers';
-import { elementGroups, type MatrixKey } from './products';
+import { elementGroups, generatorParams, type MatrixKey } from './products';
 import type { Dispatch } from './submit';
 
 interface Entry {
@@ -99,13 +99,7 @@ export class WeightStore {
     }
     const fills: Dispatch[] = fresh.map(({ matrix, buffer }) => ({
       kernel: 'store_fill',
-      params: {
-        seed: matrix.seed,
-        stream: matrix.stream,
-        layer: matrix.layer,
-        gRows: matrix.rows,
-        gCols: matrix.cols,
-      },
+      params: generatorParams(matrix),
       groups: elementGroups(matrix.rows, Math.ceil(matrix.cols / 4)),
       dst: buffer,
     }));
