@@ -10,11 +10,13 @@ import type { AppState } from '../state/store';
 import { plotFont } from './plot/canvas';
 import { PANEL_SIZE, paintPanel, panelPlotOptions } from './plot/drawPanel';
 import {
-  CAPTION_HEIGHT,
+  CAPTION_SIZE,
+  captionBaseline,
+  captionHeight,
+  captionLines,
   figureCaption,
   figureColumns,
   figureSvg,
-  wrapCaption,
 } from './plot/figureSvg';
 import { flushDraws } from './plot/frameQueue';
 
@@ -59,7 +61,7 @@ function scaleOf(state: AppState): number {
 }
 
 /** Caption lines of an exported image: title, settings, seeds and engine; wrapped, never cut. */
-function captionLines(
+function imageCaption(
   settings: FigureSettings,
   engine: EngineInfo | null,
   title: string,
@@ -67,30 +69,17 @@ function captionLines(
 ): string[] {
   const preset = PRESETS.find((p) => sameSettings(p.settings, settings));
   const heading = `${title} — ${preset ? preset.name : 'custom settings'} · network seed ${settings.seed}, direction seed ${settings.directionSeed}`;
-  const maxChars = Math.max(20, Math.floor((width - 20) / (CAPTION_SIZE * CHARACTER_EM)));
-  return [
-    ...wrapCaption(heading, maxChars),
-    ...wrapCaption(figureCaption(settings, engine), maxChars),
-  ];
+  return captionLines([heading, figureCaption(settings, engine)], width);
 }
 
-const CAPTION_SIZE = Math.round(CAPTION_HEIGHT * 0.45);
-const CHARACTER_EM = 0.62;
-const CAPTION_LINE = 16;
-
-function captionHeight(lines: string[]): number {
-  return CAPTION_HEIGHT + (lines.length - 1) * CAPTION_LINE;
-}
-
-/** Draws the caption lines at the bottom of a context in CSS pixels. */
+/** Draws the caption lines at the bottom of a context in CSS pixels (as figureSvg places them). */
 function drawCaption(ctx: CanvasRenderingContext2D, lines: string[], bottom: number): void {
   ctx.fillStyle = '#444';
   ctx.font = plotFont(CAPTION_SIZE);
   ctx.textAlign = 'left';
   ctx.textBaseline = 'alphabetic';
-  const first = bottom - CAPTION_HEIGHT * 0.35 - (lines.length - 1) * CAPTION_LINE;
   lines.forEach((line, i) => {
-    ctx.fillText(line, 10, first + i * CAPTION_LINE);
+    ctx.fillText(line, 10, captionBaseline(lines, i, bottom));
   });
 }
 
@@ -115,7 +104,7 @@ export function exportPng(state: AppState, root: HTMLElement): void {
   const rows = Math.ceil(count / columns);
   const settings = shownSettings(state);
   const engine = state.results.find((r) => r)?.engine ?? state.engine;
-  const lines = captionLines(settings, engine, 'Linear bottleneck networks', w * columns);
+  const lines = imageCaption(settings, engine, 'Linear bottleneck networks', w * columns);
   const scale = scaleOf(state);
   const cssW = w * columns;
   const cssH = h * rows + captionHeight(lines);
@@ -169,7 +158,7 @@ export function exportCanvasesPng(
   const widths = canvases.map((c) => c.clientWidth || c.width);
   const heights = canvases.map((c) => c.clientHeight || c.height);
   const cssW = widths.reduce((a, b) => a + b, 0);
-  const lines = captionLines(state.settings, state.engine, title, cssW);
+  const lines = imageCaption(state.settings, state.engine, title, cssW);
   const plotsH = Math.max(...heights);
   const cssH = plotsH + captionHeight(lines);
   const out = document.createElement('canvas');

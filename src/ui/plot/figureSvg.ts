@@ -19,12 +19,31 @@ export interface FigureSvgOptions {
   caption?: boolean;
 }
 
-/** Height of the caption strip under the panels, in CSS pixels (the PNG export's too). */
+// The caption strip under an exported figure, shared by the SVG and the PNG (exports.ts).
+/** Height of the caption strip for one line, in CSS pixels. */
 export const CAPTION_HEIGHT = 28;
 /** Each further caption line (a long query wraps at its "&"s). */
 const CAPTION_LINE = 16;
+/** Font size of the caption. */
+export const CAPTION_SIZE = Math.round(CAPTION_HEIGHT * 0.45);
 /** Average advance of a caption character, in em: generous for sans-serif digits and letters. */
 const CHARACTER_EM = 0.62;
+
+/** Caption paragraphs wrapped into lines that fit `width` CSS pixels (see wrapCaption). */
+export function captionLines(paragraphs: string[], width: number): string[] {
+  const maxChars = Math.max(20, Math.floor((width - 20) / (CAPTION_SIZE * CHARACTER_EM)));
+  return paragraphs.flatMap((text) => wrapCaption(text, maxChars));
+}
+
+/** Height of the strip that holds `lines` (0 for none). */
+export function captionHeight(lines: string[]): number {
+  return lines.length > 0 ? CAPTION_HEIGHT + (lines.length - 1) * CAPTION_LINE : 0;
+}
+
+/** Baseline of caption line i when the strip ends at `bottom`: the last 0.35 strip above it. */
+export function captionBaseline(lines: string[], i: number, bottom: number): number {
+  return bottom - CAPTION_HEIGHT * 0.35 - (lines.length - 1 - i) * CAPTION_LINE;
+}
 
 /** The caption of an exported figure: its settings as a URL query, and the engine that made it. */
 export function figureCaption(settings: FigureSettings, engine: EngineInfo | null): string {
@@ -74,17 +93,11 @@ export function figureSvg(
   const columns = Math.max(1, Math.min(options.columns ?? figureColumns(count), count));
   const rows = Math.ceil(count / columns);
   const totalW = width * columns;
-  const captionSize = Math.round(CAPTION_HEIGHT * 0.45);
-  const captionLines =
+  const caption =
     (options.caption ?? true)
-      ? wrapCaption(
-          figureCaption(settings, results.find((r) => r)?.engine ?? null),
-          Math.floor((totalW - 20) / (captionSize * CHARACTER_EM)),
-        )
+      ? captionLines([figureCaption(settings, results.find((r) => r)?.engine ?? null)], totalW)
       : [];
-  const captionH =
-    captionLines.length > 0 ? CAPTION_HEIGHT + (captionLines.length - 1) * CAPTION_LINE : 0;
-  const totalH = height * rows + captionH;
+  const totalH = height * rows + captionHeight(caption);
   // The plots' font family, set once on the root (texts in another family name their own).
   const family = parseFont(plotFont(12)).family;
 
@@ -113,15 +126,13 @@ export function figureSvg(
       '</g>',
     );
   }
-  if (captionLines.length > 0) {
-    // As the PNG's: baseline 0.35 of the strip above the bottom (the last line, when it wraps).
-    const first = totalH - CAPTION_HEIGHT * 0.35 - (captionLines.length - 1) * CAPTION_LINE;
-    const spans = captionLines.map(
+  if (caption.length > 0) {
+    const spans = caption.map(
       (line, i) =>
-        `<tspan x="10" y="${svgNumber(first + i * CAPTION_LINE)}">${escapeXml(line)}</tspan>`,
+        `<tspan x="10" y="${svgNumber(captionBaseline(caption, i, totalH))}">${escapeXml(line)}</tspan>`,
     );
     out.push(
-      `<text font-size="${captionSize}" fill="#444444" xml:space="preserve" data-role="caption">${spans.join('')}</text>`,
+      `<text font-size="${CAPTION_SIZE}" fill="#444444" xml:space="preserve" data-role="caption">${spans.join('')}</text>`,
     );
   }
   out.push('</svg>', '');
