@@ -5,8 +5,7 @@
 //              nothing, every panel canvas, the (t₁, t₂) surface and each finished analysis's
 //              canvases show their latest drawing, no canvas draw is queued (plot/frameQueue.ts)
 //              and no font is loading (the bundled one included: canvas text waits for it);
-//              a surface whose three.js host never started (no WebGL) is not waited for past
-//              SURFACE_HOST_WAIT_MS,
+//              a surface whose three.js host failed (no WebGL: data-error) is not waited for,
 //   error      when the figure's computation failed (the store's error), the compute worker
 //              stopped (workerFailure), or an analysis failed; until the next request.
 // It turns `computing` at once on any new request (settings, an analysis run), on a view-only
@@ -44,14 +43,6 @@ export function motionOff(state: AppState, reducedMotion: boolean): boolean {
 }
 
 const isDrawn = (canvas: HTMLCanvasElement) => canvas.dataset.drawn === 'true';
-
-/**
- * How long the (t₁, t₂) surface may show no drawing host (three.js loads lazily; SurfaceView sets
- * data-host once its host runs) before the signal stops waiting for it. A host that failed to
- * start never draws: no WebGL, or React's development double mount (a canvas hands its control to
- * a worker only once), which SurfaceView reports only on the console.
- */
-const SURFACE_HOST_WAIT_MS = 20_000;
 
 /**
  * Whether everything the store holds is on the page. `since[kind]` is drawSequence() when that
@@ -103,31 +94,12 @@ export function startPageState(store: AppStore, doc: Document = document): () =>
   let timer: ReturnType<typeof setTimeout> | null = null;
   let stopped = false;
 
-  const hostless = new WeakMap<HTMLCanvasElement, number>();
-  let recheck: ReturnType<typeof setTimeout> | null = null;
-
   /**
-   * Whether the surface is still to be drawn. Its class is 'pending' while there is no surface
-   * to draw; data-error (if its view sets it): it cannot be drawn; without a host for
-   * SURFACE_HOST_WAIT_MS it is taken as failed.
+   * Whether the surface is still to be drawn: not while there is no surface to draw (class
+   * 'pending'), nor once its view reports that it cannot draw (data-error: no WebGL).
    */
-  const surfaceWaiting = (canvas: HTMLCanvasElement): boolean => {
-    if (canvas.classList.contains('pending') || isDrawn(canvas)) return false;
-    if (canvas.dataset.error !== undefined) return false;
-    if (canvas.dataset.host) return true;
-    const now = performance.now();
-    const first = hostless.get(canvas) ?? now;
-    hostless.set(canvas, first);
-    const left = first + SURFACE_HOST_WAIT_MS - now;
-    if (left <= 0) return false;
-    if (recheck === null) {
-      recheck = setTimeout(() => {
-        recheck = null;
-        schedule();
-      }, left);
-    }
-    return true;
-  };
+  const surfaceWaiting = (canvas: HTMLCanvasElement): boolean =>
+    !canvas.classList.contains('pending') && !isDrawn(canvas) && canvas.dataset.error === undefined;
   const write = (next: PageState) => {
     if (root.dataset.state !== next) root.dataset.state = next;
   };
@@ -206,7 +178,6 @@ export function startPageState(store: AppStore, doc: Document = document): () =>
   return () => {
     stopped = true;
     if (timer !== null) clearTimeout(timer);
-    if (recheck !== null) clearTimeout(recheck);
     unsubscribe();
     stopDraws();
     observer.disconnect();

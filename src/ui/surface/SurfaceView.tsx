@@ -75,23 +75,32 @@ function SurfaceSection({ store }: { store: AppStore }) {
       host?.resize(box.width, box.height);
     });
     // three.js is loaded on first use, keeping it out of the initial bundle.
+    // A canvas hands its control to a worker only once: an effect cleaned up before the import
+    // resolved (React's development double mount does this) must not take it.
+    const failed = (message: string) => {
+      canvas.dataset.error = message;
+      console.warn('The surface view needs WebGL:', message);
+    };
     import('./surfaceHost')
       .then(({ createSurfaceHost }) =>
-        createSurfaceHost(canvas, {
-          onDrawn: (v) => {
-            if (v === version && grid) canvas.dataset.drawn = 'true';
-          },
-          onError: (message) => console.warn('The surface view needs WebGL:', message),
-        }),
+        disposed
+          ? null
+          : createSurfaceHost(canvas, {
+              onDrawn: (v) => {
+                if (v === version && grid) canvas.dataset.drawn = 'true';
+              },
+              onError: failed,
+            }),
       )
       .then((created) => {
+        if (!created) return;
         if (disposed) return created.dispose();
         host = created;
         canvas.dataset.host = created.where;
         if (grid) host.setGrid(grid, version);
         resize.observe(canvas);
       })
-      .catch((error) => console.warn('The surface view needs WebGL', error));
+      .catch((error) => failed(error instanceof Error ? error.message : String(error)));
     return () => {
       disposed = true;
       push.current = () => {};
