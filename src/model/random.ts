@@ -25,6 +25,8 @@ export const Stream = {
   alignedXi: (index: number) => (3 << 24) | index,
   /** Tilt vector ζ and angle θ of tilted direction number `index`. */
   tilt: (index: number) => (4 << 24) | index,
+  /** Training data (docs/training.md §1): 0 inputs, 1 held-out inputs, 2 U, 3 V of M* = UV/√r. */
+  training: (index: number) => (5 << 24) | index,
 } as const;
 
 /** High 32 bits of the 64-bit product a·b of two uint32, from 16-bit halves. */
