@@ -116,42 +116,54 @@ export function drawTrainingData(task: TrainingTask): TrainingData {
 // ---------------------------------------------------------------------------------------------
 // Dense products
 
-/** Y = s · W X for W out × in (row-major), X in × N. */
+/** The columns of x one after another (N × rows, row-major): contiguous for the loops below. */
+function columnsOf(x: Matrix): Float64Array {
+  const t = new Float64Array(x.rows * x.cols);
+  for (let r = 0; r < x.rows; r++) {
+    for (let c = 0; c < x.cols; c++) t[c * x.rows + r] = x.data[r * x.cols + c];
+  }
+  return t;
+}
+
+/**
+ * Y = s · W X for W out × in (row-major), X in × N. The states have few columns (N = n ≈ 6), so
+ * the inner loops run along a weight row and a column of X, both contiguous.
+ */
 function product(w: ArrayLike<number>, out: number, s: number, x: Matrix): Matrix {
   const n = x.cols;
   const inSize = x.rows;
+  const xt = columnsOf(x);
   const y = zeros(out, n);
-  const xd = x.data;
   const yd = y.data;
   for (let r = 0; r < out; r++) {
-    const yo = r * n;
     const wo = r * inSize;
-    for (let k = 0; k < inSize; k++) {
-      const v = s * w[wo + k];
-      const xo = k * n;
-      for (let c = 0; c < n; c++) yd[yo + c] += v * xd[xo + c];
+    for (let c = 0; c < n; c++) {
+      const xo = c * inSize;
+      let sum = 0;
+      for (let k = 0; k < inSize; k++) sum += w[wo + k] * xt[xo + k];
+      yd[r * n + c] = s * sum;
     }
   }
   return y;
 }
 
-/** Y = s · Wᵀ G for W out × in, G out × N: in × N. */
+/** Y = s · Wᵀ G for W out × in, G out × N: in × N (accumulated row by row of W, contiguously). */
 function transposedProduct(w: ArrayLike<number>, inSize: number, s: number, g: Matrix): Matrix {
   const n = g.cols;
   const out = g.rows;
-  const y = zeros(inSize, n);
-  const gd = g.data;
-  const yd = y.data;
+  const yt = new Float64Array(n * inSize);
   for (let r = 0; r < out; r++) {
-    const go = r * n;
     const wo = r * inSize;
-    for (let k = 0; k < inSize; k++) {
-      const v = s * w[wo + k];
+    for (let c = 0; c < n; c++) {
+      const v = s * g.data[r * n + c];
       if (v === 0) continue;
-      const yo = k * n;
-      for (let c = 0; c < n; c++) yd[yo + c] += v * gd[go + c];
+      const yo = c * inSize;
+      for (let k = 0; k < inSize; k++) yt[yo + k] += v * w[wo + k];
     }
   }
+  const y = zeros(inSize, n);
+  for (let k = 0; k < inSize; k++)
+    for (let c = 0; c < n; c++) y.data[k * n + c] = yt[c * inSize + k];
   return y;
 }
 
@@ -384,17 +396,18 @@ export class TrainingNetwork {
       const delta = deltas[l];
       if (!delta) throw new Error(`addGradient: no δ for layer ${l}`);
       const h = trace.inputs[l];
+      const ht = columnsOf(h);
       const p = model.params[l];
       const n = h.cols;
+      const inSize = layer.inSize;
       const s = factor * layer.scale;
       for (let r = 0; r < layer.outSize; r++) {
-        const po = r * layer.inSize;
-        const dOff = r * n;
-        for (let k = 0; k < layer.inSize; k++) {
-          let sum = 0;
-          const hOff = k * n;
-          for (let c = 0; c < n; c++) sum += delta.data[dOff + c] * h.data[hOff + c];
-          p[po + k] += s * sum;
+        const po = r * inSize;
+        for (let c = 0; c < n; c++) {
+          const v = s * delta.data[r * n + c];
+          if (v === 0) continue;
+          const ho = c * inSize;
+          for (let k = 0; k < inSize; k++) p[po + k] += v * ht[ho + k];
         }
       }
     }
