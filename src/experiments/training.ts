@@ -260,6 +260,8 @@ function throwIfCancelled(signal?: AbortSignal): void {
 }
 
 const DIVERGENCE_FACTOR = 1e6;
+/** Milliseconds of work between loss checks and turns of the event loop. */
+const CHUNK_MS = 25;
 
 /**
  * Trains every model of the problem on `trainer`. Models advance together, chunk by chunk between
@@ -311,57 +313,61 @@ export async function runTraining(
   const blocksCount = settings.blocks;
   const totalUnits = settings.optimiser === 'gd' ? settings.steps : settings.steps * blocksCount;
   const checkpoints = checkpointSteps(totalUnits);
-  for (const run of runs) await record(run, 0, eta0);
+  for (const run of runs) await record(run, 0, settings.optimiser === 'gd' ? eta0 : undefined);
 
-  let done = 0;
+  // Work goes in chunks of about CHUNK_MS (timed per model), with a loss check and a turn of the
+  // event loop after each: a cancel or pause message gets through, a model stops at the chunk
+  // where it converged or diverged, and a GPU trainer still gets many steps per submission.
+  const msPerStep = new Map<TrainedModel, number>();
+  let lastYield = performance.now();
+  const advance = async (run: ModelRun, target: number): Promise<ModelRun['stopped'] | null> => {
+    while (run.steps < target) {
+      await options.gate?.();
+      throwIfCancelled(options.signal);
+      const started = performance.now();
+      let chunk = 1;
+      if (settings.optimiser === 'gd') {
+        const pace = msPerStep.get(run.model);
+        chunk = Math.min(target - run.steps, pace ? Math.max(1, Math.floor(CHUNK_MS / pace)) : 1);
+        if (settings.stepRule === 'follow') {
+          if (run.steps > 0 && run.steps % settings.followEvery === 0) {
+            const lambda = largestEigenvalue(await trainer.kernel(run.model)) / n;
+            etas.set(run.model, settings.lr / lambda);
+          }
+          chunk = Math.min(chunk, settings.followEvery - (run.steps % settings.followEvery));
+        }
+        await trainer.gradientSteps(run.model, etas.get(run.model) as number, chunk);
+      } else {
+        await gaussNewtonBlockStep(trainer, run.model, run.steps % blocksCount, data.trainTargets);
+      }
+      msPerStep.set(run.model, (performance.now() - started) / chunk);
+      run.steps += chunk;
+      if (performance.now() - lastYield > CHUNK_MS) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        lastYield = performance.now();
+      }
+      const loss = lossOf(await trainer.outputs(run.model, 'train'), data.trainTargets);
+      if (!Number.isFinite(loss) || loss > DIVERGENCE_FACTOR * Math.max(initialLoss, 1e-300)) {
+        return 'diverged';
+      }
+      if (loss <= settings.tolerance) return 'converged';
+    }
+    return null;
+  };
+
   for (const target of checkpoints.slice(1)) {
     for (const run of runs) {
       if (!active.has(run.model)) continue;
-      await options.gate?.();
-      throwIfCancelled(options.signal);
-      if (settings.optimiser === 'gd') {
-        let eta = etas.get(run.model) as number;
-        let position = done;
-        while (position < target) {
-          const chunk =
-            settings.stepRule === 'follow'
-              ? Math.min(
-                  settings.followEvery - (position % settings.followEvery),
-                  target - position,
-                )
-              : target - position;
-          if (
-            settings.stepRule === 'follow' &&
-            position % settings.followEvery === 0 &&
-            position > 0
-          ) {
-            eta = settings.lr / (largestEigenvalue(await trainer.kernel(run.model)) / n);
-            etas.set(run.model, eta);
-          }
-          await trainer.gradientSteps(run.model, eta, chunk);
-          position += chunk;
-          throwIfCancelled(options.signal);
-        }
-      } else {
-        for (let unit = done; unit < target; unit++) {
-          await gaussNewtonBlockStep(trainer, run.model, unit % blocksCount, data.trainTargets);
-          throwIfCancelled(options.signal);
-        }
-      }
-      const loss = await record(run, target, etas.get(run.model));
-      run.steps = target;
-      if (!Number.isFinite(loss) || loss > DIVERGENCE_FACTOR * Math.max(initialLoss, 1e-300)) {
-        run.stopped = 'diverged';
-        active.delete(run.model);
-      } else if (loss <= settings.tolerance) {
-        run.stopped = 'converged';
+      const stopped = await advance(run, target);
+      await record(run, run.steps, settings.optimiser === 'gd' ? etas.get(run.model) : undefined);
+      if (stopped) {
+        run.stopped = stopped;
         active.delete(run.model);
       }
     }
-    done = target;
     options.onProgress?.({
-      fraction: done / totalUnits,
-      stage: `${settings.optimiser === 'gd' ? 'step' : 'block step'} ${done} of ${totalUnits}`,
+      fraction: target / totalUnits,
+      stage: `${settings.optimiser === 'gd' ? 'step' : 'block step'} ${target} of ${totalUnits}`,
       partial,
     });
     if (active.size === 0) break;
@@ -443,6 +449,7 @@ export function summarise(runs: ModelRun[], settings: TrainingSettings): Trainin
 // Width sweep
 
 export interface TrainingSweepRow {
+  blocks: number;
   width: number;
   seed: number;
   kernelChange: number;
@@ -486,6 +493,7 @@ export function sweepSlopes(rows: TrainingSweepRow[]): TrainingSweepSlopes {
 export function sweepRow(result: TrainingResult): TrainingSweepRow {
   const s = result.summary;
   return {
+    blocks: result.settings.blocks,
     width: result.settings.width,
     seed: result.settings.seed,
     kernelChange: s.kernelChange,
