@@ -16,6 +16,15 @@ import {
   type NetworkSpec,
   PLACEMENTS,
 } from '../model/spec';
+import { TRAINING_LIMITS } from '../model/training';
+import {
+  DEFAULT_TRAINING,
+  OPTIMISERS,
+  STEP_RULES,
+  TRAINING_RANGES,
+  type TrainingSettings,
+  validateTraining,
+} from './training';
 
 export type Contrast = 'none' | 'tanh' | 'relu';
 export const CONTRASTS: readonly Contrast[] = ['none', 'tanh', 'relu'];
@@ -579,6 +588,13 @@ export const SETTING_FIELDS: readonly SettingField[] = [
  */
 const OTHER_PARAMETERS: Record<string, (raw: string, s: FigureSettings) => string | undefined> = {
   gpu: (raw) => (raw === '0' || raw === '1' ? undefined : 'must be 0 (CPU engine) or 1'),
+  // The page's view: `view=train` is the training page, read by trainingFromQuery instead.
+  view: (raw) =>
+    raw === 'figure'
+      ? undefined
+      : raw === 'train'
+        ? 'is the training page (its settings are read by the training view, not the figure)'
+        : `must be one of ${PAGE_VIEWS.join(', ')}`,
   fit(raw, s) {
     if (raw !== '0' && raw !== '1') return 'must be 0 or 1';
     s.yAxis = raw === '1' ? 'fit' : 'radius';
@@ -651,4 +667,264 @@ export function computeKey(s: FigureSettings): string {
 /** Same computation (view settings may differ). */
 export function sameSettings(a: FigureSettings, b: FigureSettings): boolean {
   return computeKey(a) === computeKey(b);
+}
+
+// ---- The training page (`view=train`) ---------------------------------------------------------
+
+/** The page's two views: the figure (default) and the training experiments (`view=train`). */
+export type PageView = 'figure' | 'train';
+export const PAGE_VIEWS: readonly PageView[] = ['figure', 'train'];
+
+/** Which view a query string opens (an invalid `view` opens the figure, which reports it). */
+export function pageViewOf(query: string): PageView {
+  return new URLSearchParams(query.replace(/^[?#]/, '')).get('view') === 'train'
+    ? 'train'
+    : 'figure';
+}
+
+/**
+ * One URL parameter of the training page. With `view=train` the keys are read by this table
+ * alone (B, L, m, d, k, r, act and seed then mean the training network's, not the figure's).
+ */
+export interface TrainingField {
+  key: string;
+  help: string;
+  range(s: TrainingSettings): string;
+  /** The value for the URL, or null to leave it out (a default that rarely changes). */
+  write(s: TrainingSettings): string | null;
+  read(raw: string, s: TrainingSettings): string | undefined;
+  /** The TrainingSettings field it sets (validateTraining's messages are mapped back to it). */
+  field: keyof TrainingSettings;
+}
+
+function trainingNumber(
+  key: string,
+  field: keyof TrainingSettings & string,
+  help: string,
+  integer: boolean,
+  bounds: (s: TrainingSettings) => [number, number],
+  options: {
+    always?: boolean;
+    openBelow?: boolean;
+    writeIf?: (s: TrainingSettings) => boolean;
+  } = {},
+): TrainingField {
+  const get = (s: TrainingSettings) => s[field] as number;
+  return {
+    key,
+    field,
+    help,
+    range: (s) => {
+      const [min, max] = bounds(s);
+      return options.openBelow
+        ? `number in (${min}, ${max}]`
+        : `${integer ? 'integer' : 'number'} ${min} to ${max}`;
+    },
+    write: (s) =>
+      options.always === false && !(options.writeIf?.(s) ?? get(s) !== DEFAULT_TRAINING[field])
+        ? null
+        : String(get(s)),
+    read(raw, s) {
+      const [min, max] = bounds(s);
+      const v = Number(raw);
+      const ok =
+        raw.trim() !== '' &&
+        (integer ? Number.isInteger(v) : Number.isFinite(v)) &&
+        (options.openBelow ? v > min : v >= min) &&
+        v <= max;
+      if (!ok) {
+        return options.openBelow
+          ? `must be a number in (${min}, ${max}]`
+          : `must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`;
+      }
+      (s as unknown as Record<string, number>)[field] = v;
+    },
+  };
+}
+
+function trainingChoice<K extends 'activation' | 'optimiser' | 'stepRule'>(
+  key: string,
+  field: K,
+  help: string,
+  allowed: readonly TrainingSettings[K][],
+): TrainingField {
+  return {
+    key,
+    field,
+    help,
+    range: () => allowed.join(' | '),
+    write: (s) => s[field],
+    read(raw, s) {
+      if (!(allowed as readonly string[]).includes(raw))
+        return `must be one of ${allowed.join(', ')}`;
+      s[field] = raw as TrainingSettings[K];
+    },
+  };
+}
+
+const NARROW = TRAINING_RANGES;
+
+/** Every setting of the training page, in the order they are read (B before bw, bw before r). */
+export const TRAINING_FIELDS: readonly TrainingField[] = [
+  trainingNumber('B', 'blocks', 'number of blocks B (B − 1 bottlenecks)', true, () => [
+    ...NARROW.blocks,
+  ]),
+  trainingNumber('L', 'layers', 'layers L_b in every block', true, () => [...NARROW.layers]),
+  trainingNumber('m', 'width', 'hidden width m of every block', true, () => [...NARROW.width]),
+  trainingNumber('bw', 'bottleneck', 'width of every bottleneck (B ≥ 2)', true, () => [1, 64], {
+    always: false,
+    writeIf: (s) => s.blocks > 1,
+  }),
+  trainingNumber('d', 'd', 'input size d', true, () => [1, 64]),
+  trainingNumber('k', 'k', 'output size k', true, () => [1, 64]),
+  trainingNumber('r', 'r', 'rank of the target map (at most the bottleneck width)', true, (s) => [
+    1,
+    s.blocks > 1 ? s.bottleneck : Math.min(s.d, s.k),
+  ]),
+  trainingNumber('n', 'n', 'training samples n (n·k ≤ 256)', true, (s) => [
+    1,
+    Math.min(TRAINING_LIMITS.maxSamples, Math.floor(TRAINING_LIMITS.maxKernelSize / s.k)),
+  ]),
+  trainingNumber('ho', 'heldOut', 'held-out samples', true, () => [1, TRAINING_LIMITS.maxHeldOut], {
+    always: false,
+  }),
+  trainingChoice('act', 'activation', 'σ inside the blocks (tanh trains the network alone)', [
+    'identity',
+    'tanh',
+  ]),
+  trainingChoice('opt', 'optimiser', 'optimiser', OPTIMISERS),
+  trainingNumber('steps', 'steps', 'gradient steps (or Gauss–Newton sweeps)', true, () => [
+    ...NARROW.steps,
+  ]),
+  trainingNumber('lr', 'lr', 'c in η = c / λ_max(K/n)', false, () => [0, 10], { openBelow: true }),
+  trainingChoice(
+    'rule',
+    'stepRule',
+    'step rule: fixed from K_0, or following the current kernel',
+    STEP_RULES,
+  ),
+  trainingNumber(
+    'every',
+    'followEvery',
+    're-estimate λ_max every this many steps (rule=follow)',
+    true,
+    () => [...NARROW.followEvery],
+    { always: false },
+  ),
+  trainingNumber(
+    'tol',
+    'tolerance',
+    'stop a model once its loss is below this',
+    false,
+    () => [0, 1],
+    {
+      always: false,
+    },
+  ),
+  trainingNumber('seed', 'seed', 'seed of the network and the data (uint32)', true, () => [
+    0, 0xffffffff,
+  ]),
+];
+
+/** Keys the training page reads besides its settings: the engine and the motion switch. */
+const TRAINING_OTHER: Record<string, (raw: string) => string | undefined> = {
+  view: (raw) => (raw === 'train' ? undefined : `must be one of ${PAGE_VIEWS.join(', ')}`),
+  gpu: (raw) => (raw === '0' || raw === '1' ? undefined : 'must be 0 (CPU engine) or 1'),
+  motion: (raw) => (raw === '0' || raw === '1' ? undefined : 'must be 0 or 1'),
+};
+
+/** Maps validateTraining's field names ("width (m)", "n × k", …) back to a URL key. */
+function keyOfSpecField(field: string): string {
+  const table: [RegExp, string][] = [
+    [/^blocks/, 'B'],
+    [/^layers/, 'L'],
+    [/^width/, 'm'],
+    [/^bottleneck/, 'bw'],
+    [/^d \(/, 'd'],
+    [/^k \(/, 'k'],
+    [/^r \(/, 'r'],
+    [/^n( |$)/, 'n'],
+    [/^held-out/, 'ho'],
+    [/^steps/, 'steps'],
+    [/^followEvery/, 'every'],
+    [/^lr/, 'lr'],
+    [/^tolerance/, 'tol'],
+    [/^seed/, 'seed'],
+  ];
+  return table.find(([re]) => re.test(field))?.[1] ?? field;
+}
+
+/**
+ * Reads the training page's settings from a query string: every missing key keeps its default,
+ * every invalid one is reported (and the default kept), every unknown key is reported. The result
+ * always passes validateTraining.
+ */
+export function trainingFromQuery(query: string): {
+  settings: TrainingSettings;
+  problems: UrlProblem[];
+} {
+  const q = new URLSearchParams(query.replace(/^[?#]/, ''));
+  const problems: UrlProblem[] = [];
+  const s: TrainingSettings = { ...DEFAULT_TRAINING };
+  const known = new Set<string>();
+  for (const field of TRAINING_FIELDS) {
+    known.add(field.key);
+    const raw = q.get(field.key);
+    if (raw === null) continue;
+    const message = field.read(raw, s);
+    if (message !== undefined) problems.push({ param: field.key, value: raw, message });
+  }
+  for (const [key, read] of Object.entries(TRAINING_OTHER)) {
+    known.add(key);
+    const raw = q.get(key);
+    if (raw === null) continue;
+    const message = read(raw);
+    if (message !== undefined) problems.push({ param: key, value: raw, message });
+  }
+  for (const key of q.keys()) {
+    if (!known.has(key))
+      problems.push({
+        param: key,
+        value: q.get(key) ?? '',
+        message: 'is not a setting of the training page',
+      });
+  }
+  // Combinations (r ≤ bottleneck, n·k ≤ 256, the network's size): report the key, keep its default.
+  for (let tries = 0; tries < TRAINING_FIELDS.length; tries++) {
+    try {
+      validateTraining(s);
+      return { settings: s, problems };
+    } catch (error) {
+      const field = (error as { field?: unknown }).field;
+      const key = typeof field === 'string' ? keyOfSpecField(field) : '';
+      const entry = TRAINING_FIELDS.find((f) => f.key === key);
+      const message = error instanceof Error ? error.message : String(error);
+      if (!entry || s[entry.field] === DEFAULT_TRAINING[entry.field]) break;
+      problems.push({ param: key, value: q.get(key) ?? String(s[entry.field]), message });
+      (s as unknown as Record<string, unknown>)[entry.field] = DEFAULT_TRAINING[entry.field];
+    }
+  }
+  try {
+    validateTraining(s);
+    return { settings: s, problems };
+  } catch (error) {
+    problems.push({
+      param: 'view',
+      value: 'train',
+      message: `these settings together are invalid (${error instanceof Error ? error.message : String(error)}); the defaults stand in`,
+    });
+    return { settings: { ...DEFAULT_TRAINING }, problems };
+  }
+}
+
+/** The training page's query string (without `?`): `view=train&B=2&…`, plus `extra` (gpu). */
+export function trainingToQuery(s: TrainingSettings, extra: Record<string, string> = {}): string {
+  const q = new URLSearchParams();
+  q.set('view', 'train');
+  for (const field of TRAINING_FIELDS) {
+    const v = field.write(s);
+    if (v !== null) q.set(field.key, v);
+  }
+  for (const [key, value] of Object.entries(extra)) q.set(key, value);
+  return q.toString();
 }

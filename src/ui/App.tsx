@@ -1,7 +1,8 @@
 import { memo, type RefObject, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useStore } from 'zustand';
-import { PRESETS } from '../experiments/settings';
+import { type PageView, PRESETS, settingsToQuery } from '../experiments/settings';
 import type { AppStore } from '../state/store';
+import { getTrainingStore, type TrainingStore, trainingUrl } from '../state/trainingStore';
 import { Banners } from './Banners';
 import { BlockStructureView } from './BlockStructureView';
 import { Controls } from './Controls';
@@ -13,6 +14,8 @@ import { ShortcutHelp } from './ShortcutHelp';
 import { StatusLine } from './StatusLine';
 import { installShortcuts } from './shortcuts';
 import { SurfaceView } from './surface/SurfaceView';
+import { PageTabs } from './training/PageTabs';
+import { TrainingView } from './training/TrainingView';
 import { WidthSweep } from './WidthSweep';
 
 // Every child reads the store itself; their props (the store, an index) never change, so App's
@@ -49,6 +52,8 @@ function useStage(): number {
  * The keyboard shortcuts (shortcuts.ts) work in both; key ? lists them.
  */
 export function App({ store }: { store: AppStore }) {
+  const training = getTrainingStore();
+  const view = useStore(training, (s) => s.view);
   const present = useStore(store, (s) => s.settings.present);
   const [helpOpen, setHelpOpen] = useState(false);
   const helpOpenRef = useRef(helpOpen);
@@ -58,16 +63,73 @@ export function App({ store }: { store: AppStore }) {
     [store],
   );
   const showHelp = () => setHelpOpen(true);
+  const tabs = usePageTabs(store, training);
   return (
     <>
-      {present ? (
+      {view === 'train' ? (
+        <TrainingView store={training} tabs={tabs} />
+      ) : present ? (
         <Presentation store={store} onShowHelp={showHelp} />
       ) : (
-        <Workbench store={store} onShowHelp={showHelp} />
+        <Workbench store={store} onShowHelp={showHelp} tabs={tabs} />
       )}
       {helpOpen && <ShortcutHelp onClose={() => setHelpOpen(false)} />}
     </>
   );
+}
+
+interface Tabs {
+  figureHref: string;
+  trainingHref: string;
+  onSwitch(view: PageView): void;
+}
+
+/**
+ * The two pages, figure and training (`?view=train`), each a URL. A page opened on the training
+ * view cancels the figure main.tsx started (it is not shown) and runs the training of its URL;
+ * the figure is computed again when its tab is first opened (a page load of its URL).
+ */
+function usePageTabs(store: AppStore, training: TrainingStore): Tabs {
+  const figureSettings = useStore(store, (s) => s.settings);
+  const trainingSettings = useStore(training, (s) => s.settings);
+  const gpu = useStore(training, (s) => s.gpu);
+  // ?gpu=0 carries over between the pages (it is read when a page loads).
+  const figureHref = `?${settingsToQuery(figureSettings, gpu ? {} : { gpu: '0' })}`;
+  useEffect(() => {
+    if (training.getState().view !== 'train') return;
+    if (store.getState().busy()) store.getState().cancel();
+    training.getState().setView('train', 'replace');
+  }, [store, training]);
+  // Back to a figure entry from a page that opened on the training view: the figure was never
+  // computed (and the store would not recompute unchanged settings), so load its URL.
+  useEffect(
+    () =>
+      training.subscribe((s, previous) => {
+        if (s.view !== 'figure' || previous.view !== 'train') return;
+        const figure = store.getState();
+        if (!figure.lastFigure && !figure.computing) window.location.reload();
+      }),
+    [store, training],
+  );
+  return {
+    figureHref,
+    trainingHref: trainingUrl(trainingSettings, gpu),
+    onSwitch(next) {
+      if (next === 'train') {
+        training.getState().setView('train', 'push');
+        if (store.getState().busy()) store.getState().cancel();
+        return;
+      }
+      const figure = store.getState();
+      if (!figure.lastFigure && !figure.computing) {
+        // The figure was never computed on this page (it opened on the training view).
+        window.location.assign(figureHref);
+        return;
+      }
+      window.history.pushState(null, '', figureHref);
+      training.getState().setView('figure', 'none');
+    },
+  };
 }
 
 const SIDEBAR_KEY = 'bn-sidebar-collapsed';
@@ -177,7 +239,15 @@ function CopyLinkButton() {
 }
 
 /** The normal page: top bar, settings, the figure, and the analyses below it. */
-function Workbench({ store, onShowHelp }: { store: AppStore; onShowHelp(): void }) {
+function Workbench({
+  store,
+  onShowHelp,
+  tabs,
+}: {
+  store: AppStore;
+  onShowHelp(): void;
+  tabs: Tabs;
+}) {
   const stage = useStage();
   const panelCount = useStore(store, (s) => s.panels.length);
   const presetId = useStore(store, (s) => s.presetId);
@@ -243,6 +313,7 @@ function Workbench({ store, onShowHelp }: { store: AppStore; onShowHelp(): void 
           <span className="subtitle">width, bottlenecks and the function of the weights</span>
         </h1>
         <div className="topbar-actions">
+          <PageTabs view="figure" {...tabs} />
           <button
             type="button"
             className="settings-toggle"

@@ -31,7 +31,7 @@ export function formatSlope(slope: number | null): string {
 const SIZE = { width: 600, height: 300 };
 const MARGIN = { left: 58, right: 12, top: 28, bottom: 40 };
 
-interface Frame {
+export interface Frame {
   ctx: CanvasRenderingContext2D;
   sx: (width: number) => number;
   sy: (value: number) => number;
@@ -39,7 +39,7 @@ interface Frame {
 }
 
 /** Frame, grid, ticks and labels of a log–log plot; null when there is nothing positive. */
-function logLogFrame(
+export function logLogFrame(
   canvas: HTMLCanvasElement,
   dpr: number,
   title: string,
@@ -120,7 +120,7 @@ function logLogFrame(
   return { ctx, sx, sy, plot };
 }
 
-function clip(frame: Frame): void {
+export function clip(frame: Frame): void {
   const { ctx, plot } = frame;
   ctx.save();
   ctx.beginPath();
@@ -190,7 +190,7 @@ function medianLine(
   }
 }
 
-interface LegendEntry {
+export interface LegendEntry {
   colour: string;
   dash: number[];
   text: string;
@@ -198,10 +198,10 @@ interface LegendEntry {
 }
 
 /** Legend box in a corner of the plot; bottom-left is empty when everything falls with m. */
-function legend(
+export function legend(
   frame: Frame,
   entries: LegendEntry[],
-  corner: 'top-right' | 'bottom-left' = 'top-right',
+  corner: 'top-right' | 'bottom-left' | 'top-left' | 'bottom-right' = 'top-right',
 ): void {
   const { ctx, plot } = frame;
   ctx.font = plotFont(12);
@@ -210,8 +210,10 @@ function legend(
   const textWidth = Math.max(...entries.map((e) => ctx.measureText(e.text).width));
   const boxW = swatch + 8 + textWidth + 12;
   const boxH = entries.length * line + 8;
-  const left = corner === 'top-right' ? plot.left + plot.width - boxW - 6 : plot.left + 6;
-  const top = corner === 'top-right' ? plot.top + 6 : plot.top + plot.height - boxH - 6;
+  const right = corner === 'top-right' || corner === 'bottom-right';
+  const upper = corner === 'top-right' || corner === 'top-left';
+  const left = right ? plot.left + plot.width - boxW - 6 : plot.left + 6;
+  const top = upper ? plot.top + 6 : plot.top + plot.height - boxH - 6;
   ctx.fillStyle = 'rgba(255,255,255,0.88)';
   ctx.fillRect(left, top, boxW, boxH);
   ctx.strokeStyle = '#ccc';

@@ -1,0 +1,655 @@
+// The training page's plots, on 2D canvases (prepareCanvas: CSS-pixel units, white ground):
+// - drawLoss: training loss of each model against the step, log–log;
+// - drawKernelChange: ‖K_t − K_0‖_F / ‖K_0‖_F of the network against the step (and the tanh
+//   contrast's B = 1 and B = 2 networks when it has run);
+// - drawDistances: ‖W_b − W_b,0‖_F of every block and model against the step, with R = 1;
+// - drawPredictions: prediction against target on the held-out inputs, one marker per model;
+// - drawTrainingSweep: kernel change and both gaps against m, medians and fitted slopes.
+// Step 0 sits at the left end of the log step axis, labelled 0 (a log axis has no 0).
+
+import type { TrainedModel } from '../../engine/trainer';
+import type { ModelCheckpoint, ModelRun, TrainingSweepRow } from '../../experiments/training';
+import { plotFont, prepareCanvas } from '../plot/canvas';
+import { DIRECTION_COLOURS, DIRECTION_DASHES } from '../plot/drawPanel';
+import {
+  clip,
+  type Frame,
+  formatSlope,
+  type LegendEntry,
+  legend,
+  logLogFrame,
+} from '../plot/drawSweep';
+import type { ContrastData, SweepData, TrainingSnapshot } from './protocol';
+
+export const MODEL_STYLE: Record<TrainedModel, { colour: string; dash: number[]; name: string }> = {
+  network: { colour: DIRECTION_COLOURS[0], dash: [], name: 'network' },
+  ntk: { colour: DIRECTION_COLOURS[4], dash: [...DIRECTION_DASHES[1]], name: 'NTK model' },
+  block: {
+    colour: DIRECTION_COLOURS[2],
+    dash: [...DIRECTION_DASHES[3]],
+    name: 'block model',
+  },
+};
+
+/** The tanh contrast's two networks: B = 1 (one wide block) and B = 2 (a bottleneck). */
+const CONTRAST_STYLE: Record<number, { colour: string; dash: number[] }> = {
+  1: { colour: DIRECTION_COLOURS[1], dash: [...DIRECTION_DASHES[2]] },
+  2: { colour: DIRECTION_COLOURS[3], dash: [...DIRECTION_DASHES[4]] },
+};
+
+const FALLBACK = { width: 480, height: 260 };
+const MARGIN = { left: 56, right: 12, top: 26, bottom: 38 };
+
+/** "step 120" or "block step 120": what the step axis counts. */
+export function stepUnit(snapshot: TrainingSnapshot): string {
+  return snapshot.settings.optimiser === 'gd' ? 'step' : 'block step';
+}
+
+export function totalSteps(snapshot: TrainingSnapshot): number {
+  const s = snapshot.settings;
+  return s.optimiser === 'gd' ? s.steps : s.steps * s.blocks;
+}
+
+/** "NTK model diverged at step 120", "network converged at step 800", or "" while running. */
+export function runStatus(run: ModelRun, snapshot: TrainingSnapshot, finished: boolean): string {
+  const unit = stepUnit(snapshot);
+  if (run.stopped === 'diverged') return `diverged at ${unit} ${run.steps}`;
+  if (run.stopped === 'converged') return `converged at ${unit} ${run.steps}`;
+  return finished ? `ran ${run.steps} ${unit}s` : '';
+}
+
+function legendText(run: ModelRun, snapshot: TrainingSnapshot, finished: boolean): string {
+  const status = runStatus(run, snapshot, finished);
+  const name = MODEL_STYLE[run.model].name;
+  return status && run.stopped !== 'steps' ? `${name}: ${status}` : name;
+}
+
+function decadeLabel(e: number): string {
+  return e === 0 ? '1' : e === 1 ? '10' : `1e${e}`;
+}
+
+/**
+ * Frame of a plot against the step on log–log axes: x from step 0 (drawn at ½) to `total`,
+ * y over the decades of the positive finite `values`. Null when nothing positive is there.
+ */
+function stepFrame(
+  canvas: HTMLCanvasElement,
+  dpr: number,
+  title: string,
+  xLabel: string,
+  yLabel: string,
+  total: number,
+  values: number[],
+  empty: string,
+  yFloor = Number.NEGATIVE_INFINITY,
+  yCeil = Number.POSITIVE_INFINITY,
+): Frame | null {
+  const prepared = prepareCanvas(canvas, FALLBACK, dpr);
+  if (!prepared) return null;
+  const { ctx, width: w, height: h } = prepared;
+  const m = MARGIN;
+  const plot = {
+    left: m.left,
+    top: m.top,
+    width: w - m.left - m.right,
+    height: h - m.top - m.bottom,
+  };
+  ctx.fillStyle = '#111';
+  ctx.font = plotFont(13, 600);
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'alphabetic';
+  ctx.fillText(title, 8, 17);
+  const positive = values.filter((v) => v > 0 && Number.isFinite(v));
+  if (positive.length === 0 || total < 1) {
+    ctx.fillStyle = '#777';
+    ctx.font = plotFont(13);
+    ctx.fillText(empty, m.left + 10, m.top + 24);
+    return null;
+  }
+  const x0 = Math.log10(0.5);
+  const x1 = Math.log10(Math.max(total, 2));
+  let y0 = Math.max(Math.floor(Math.log10(Math.min(...positive))), yFloor);
+  // A diverged run would stretch the axis over a hundred decades: values above yCeil leave the
+  // top (its × marks where it stopped).
+  let y1 = Math.min(Math.ceil(Math.log10(Math.max(...positive))), yCeil);
+  y0 = Math.min(y0, y1 - 1);
+  if (y1 - y0 < 2) {
+    y0 -= 1;
+    y1 += 1;
+  }
+  const sx = (step: number) =>
+    plot.left + ((Math.log10(Math.max(step, 0.5)) - x0) / (x1 - x0)) * plot.width;
+  const sy = (v: number) => plot.top + (1 - (Math.log10(v) - y0) / (y1 - y0)) * plot.height;
+  ctx.font = plotFont(12);
+  ctx.lineWidth = 1;
+  const every = Math.max(1, Math.ceil((18 * (y1 - y0)) / plot.height));
+  for (let e = y0; e <= y1; e++) {
+    if ((y1 - e) % every !== 0) continue;
+    const y = Math.round(sy(10 ** e)) + 0.5;
+    ctx.strokeStyle = '#e4e4e4';
+    ctx.beginPath();
+    ctx.moveTo(plot.left, y);
+    ctx.lineTo(plot.left + plot.width, y);
+    ctx.stroke();
+    ctx.fillStyle = '#333';
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    ctx.fillText(`1e${e}`, plot.left - 5, y);
+  }
+  const ticks = [0];
+  for (let e = 0; 10 ** e <= total; e++) ticks.push(10 ** e);
+  const xEvery = Math.max(1, Math.ceil((38 * ticks.length) / plot.width));
+  ticks.forEach((step, i) => {
+    const x = Math.round(sx(step)) + 0.5;
+    ctx.strokeStyle = '#e4e4e4';
+    ctx.beginPath();
+    ctx.moveTo(x, plot.top);
+    ctx.lineTo(x, plot.top + plot.height);
+    ctx.stroke();
+    if (i !== 0 && i % xEvery !== 0) return;
+    ctx.fillStyle = '#333';
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'alphabetic';
+    ctx.fillText(
+      step === 0 ? '0' : decadeLabel(Math.round(Math.log10(step))),
+      x,
+      plot.top + plot.height + 14,
+    );
+  });
+  ctx.strokeStyle = '#555';
+  ctx.strokeRect(plot.left + 0.5, plot.top + 0.5, plot.width, plot.height);
+  ctx.fillStyle = '#111';
+  ctx.font = plotFont(12);
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'alphabetic';
+  ctx.fillText(xLabel, plot.left + plot.width / 2, h - 5);
+  ctx.save();
+  ctx.translate(13, plot.top + plot.height / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.fillText(yLabel, 0, 0);
+  ctx.restore();
+  return { ctx, sx, sy, plot };
+}
+
+/** A polyline through the positive finite points; a cross at the top edge where it diverged. */
+function curve(
+  frame: Frame,
+  points: { x: number; y: number }[],
+  colour: string,
+  dash: number[],
+  width = 2.2,
+): void {
+  const { ctx, sx, sy } = frame;
+  ctx.strokeStyle = colour;
+  ctx.fillStyle = colour;
+  ctx.lineWidth = width;
+  ctx.setLineDash(dash);
+  ctx.beginPath();
+  let open = false;
+  for (const p of points) {
+    if (!(p.y > 0 && Number.isFinite(p.y))) {
+      open = false;
+      continue;
+    }
+    if (!open) ctx.moveTo(sx(p.x), sy(p.y));
+    else ctx.lineTo(sx(p.x), sy(p.y));
+    open = true;
+  }
+  ctx.stroke();
+  ctx.setLineDash([]);
+  for (const p of points) {
+    if (!(p.y > 0 && Number.isFinite(p.y))) continue;
+    ctx.beginPath();
+    ctx.arc(sx(p.x), sy(p.y), 1.8, 0, 2 * Math.PI);
+    ctx.fill();
+  }
+}
+
+/** A bold × where a run diverged, at its last finite value or the top edge. */
+function divergenceMark(frame: Frame, run: ModelRun, value: (c: ModelCheckpoint) => number) {
+  if (run.stopped !== 'diverged') return;
+  const { ctx, sx, sy, plot } = frame;
+  const last = run.checkpoints[run.checkpoints.length - 1];
+  const v = value(last);
+  const x = sx(last.step);
+  const y = v > 0 && Number.isFinite(v) ? Math.max(plot.top + 6, sy(v)) : plot.top + 6;
+  ctx.strokeStyle = MODEL_STYLE[run.model].colour;
+  ctx.lineWidth = 3;
+  ctx.beginPath();
+  ctx.moveTo(x - 5, y - 5);
+  ctx.lineTo(x + 5, y + 5);
+  ctx.moveTo(x + 5, y - 5);
+  ctx.lineTo(x - 5, y + 5);
+  ctx.stroke();
+}
+
+function modelEntry(run: ModelRun, snapshot: TrainingSnapshot, finished: boolean): LegendEntry {
+  const style = MODEL_STYLE[run.model];
+  return { colour: style.colour, dash: style.dash, text: legendText(run, snapshot, finished) };
+}
+
+export function drawLoss(
+  canvas: HTMLCanvasElement,
+  snapshot: TrainingSnapshot | null,
+  finished: boolean,
+  dpr = window.devicePixelRatio || 1,
+): void {
+  const runs = snapshot?.runs ?? [];
+  const frame = stepFrame(
+    canvas,
+    dpr,
+    'Training loss',
+    snapshot ? `${stepUnit(snapshot)} (log)` : 'step (log)',
+    'loss (log)',
+    snapshot ? totalSteps(snapshot) : 0,
+    runs.flatMap((r) => r.checkpoints.map((c) => c.loss)),
+    snapshot ? 'waiting for the first checkpoint…' : 'no run yet',
+    -16,
+    // Divergence is 10⁶ × the initial loss: two decades more are shown.
+    Math.ceil(Math.log10(Math.max(1e-300, ...runs.map((r) => r.checkpoints[0]?.loss ?? 0)))) + 8,
+  );
+  if (!frame || !snapshot) return;
+  clip(frame);
+  // The network first and wider: a model on top of it (they often coincide) still shows both.
+  for (const run of runs) {
+    const style = MODEL_STYLE[run.model];
+    curve(
+      frame,
+      run.checkpoints.map((c) => ({ x: c.step, y: c.loss })),
+      style.colour,
+      style.dash,
+      run.model === 'network' ? 3.4 : 2,
+    );
+  }
+  frame.ctx.restore();
+  for (const run of runs) divergenceMark(frame, run, (c) => c.loss);
+  legend(
+    frame,
+    runs.map((r) => modelEntry(r, snapshot, finished)),
+    'bottom-left',
+  );
+}
+
+export function drawKernelChange(
+  canvas: HTMLCanvasElement,
+  snapshot: TrainingSnapshot | null,
+  contrast: ContrastData | null,
+  dpr = window.devicePixelRatio || 1,
+): void {
+  const network = snapshot?.runs.find((r) => r.model === 'network');
+  const others = (contrast?.runs ?? []).filter((r) => r.snapshot);
+  const series: { label: string; colour: string; dash: number[]; run: ModelRun }[] = [];
+  if (network && snapshot) {
+    const s = snapshot.settings;
+    series.push({
+      label: `network (${s.activation === 'tanh' ? 'tanh' : 'linear'}, B = ${s.blocks})`,
+      colour: MODEL_STYLE.network.colour,
+      dash: [],
+      run: network,
+    });
+  }
+  for (const c of others) {
+    const run = c.snapshot?.runs.find((r) => r.model === 'network');
+    if (!run) continue;
+    const style = CONTRAST_STYLE[c.blocks] ?? CONTRAST_STYLE[1];
+    series.push({ label: `tanh, B = ${c.blocks}`, colour: style.colour, dash: style.dash, run });
+  }
+  const total = Math.max(
+    snapshot ? totalSteps(snapshot) : 0,
+    ...others.map((c) => (c.snapshot ? totalSteps(c.snapshot) : 0)),
+  );
+  const frame = stepFrame(
+    canvas,
+    dpr,
+    'Kernel change ‖K_t − K_0‖_F / ‖K_0‖_F',
+    snapshot ? `${stepUnit(snapshot)} (log)` : 'step (log)',
+    'relative change (log)',
+    total,
+    series.flatMap((s) => s.run.checkpoints.map((c) => c.kernelChange ?? 0)),
+    snapshot || others.length ? 'the kernel has not moved yet' : 'no run yet',
+    -12,
+    4,
+  );
+  if (!frame) return;
+  clip(frame);
+  for (const s of series) {
+    curve(
+      frame,
+      s.run.checkpoints.map((c) => ({ x: c.step, y: c.kernelChange ?? 0 })),
+      s.colour,
+      s.dash,
+    );
+  }
+  frame.ctx.restore();
+  legend(
+    frame,
+    series.map((s) => ({
+      colour: s.colour,
+      dash: s.dash,
+      text: s.run.stopped === 'diverged' ? `${s.label}: diverged` : s.label,
+    })),
+    'bottom-right',
+  );
+}
+
+export function drawDistances(
+  canvas: HTMLCanvasElement,
+  snapshot: TrainingSnapshot | null,
+  finished: boolean,
+  dpr = window.devicePixelRatio || 1,
+): void {
+  const runs = snapshot?.runs ?? [];
+  const blocks = snapshot?.settings.blocks ?? 0;
+  const frame = stepFrame(
+    canvas,
+    dpr,
+    'Distance from init ‖W_b − W_b,0‖_F',
+    snapshot ? `${stepUnit(snapshot)} (log)` : 'step (log)',
+    'distance (log)',
+    snapshot ? totalSteps(snapshot) : 0,
+    [...runs.flatMap((r) => r.checkpoints.flatMap((c) => c.distances)), 1],
+    'no run yet',
+    -8,
+    5,
+  );
+  if (!frame || !snapshot) return;
+  const { ctx, sy, plot } = frame;
+  clip(frame);
+  // The ball of Theorem 1 has radius R = O(1); the paper fixes no value: R = 1 for reference.
+  ctx.strokeStyle = '#666';
+  ctx.lineWidth = 1.5;
+  ctx.setLineDash([6, 4]);
+  ctx.beginPath();
+  ctx.moveTo(plot.left, sy(1));
+  ctx.lineTo(plot.left + plot.width, sy(1));
+  ctx.stroke();
+  ctx.setLineDash([]);
+  for (const run of runs) {
+    const style = MODEL_STYLE[run.model];
+    for (let b = 0; b < blocks; b++) {
+      curve(
+        frame,
+        run.checkpoints.map((c) => ({ x: c.step, y: c.distances[b] ?? 0 })),
+        style.colour,
+        [...DIRECTION_DASHES[b % DIRECTION_DASHES.length]],
+        (run.model === 'network' ? 1.5 : 1) * (b === 0 ? 2.2 : 1.6),
+      );
+    }
+  }
+  ctx.restore();
+  for (const run of runs) divergenceMark(frame, run, (c) => Math.max(...c.distances));
+  // On a narrow plot the models' colours are left to the loss plot's legend (and the table).
+  const entries: LegendEntry[] = (frame.plot.width < 420 ? [] : runs).map((r) => ({
+    colour: MODEL_STYLE[r.model].colour,
+    dash: [],
+    text: legendText(r, snapshot, finished),
+  }));
+  if (blocks > 1) {
+    for (let b = 0; b < blocks; b++) {
+      entries.push({
+        colour: '#444',
+        dash: [...DIRECTION_DASHES[b % DIRECTION_DASHES.length]],
+        width: b === 0 ? 2.2 : 1.6,
+        text: `block ${b + 1}`,
+      });
+    }
+  }
+  entries.push({ colour: '#666', dash: [6, 4], width: 1.5, text: 'R = 1 (reference)' });
+  legend(frame, entries, 'bottom-right');
+}
+
+/** 1-2-5 ticks covering [lo, hi]. */
+function niceTicks(lo: number, hi: number, count: number): number[] {
+  const span = hi - lo || 1;
+  const raw = span / Math.max(1, count);
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((f) => f * mag).find((s) => s >= raw) ?? 10 * mag;
+  const ticks: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push(v);
+  return ticks;
+}
+
+function formatTick(v: number): string {
+  if (Math.abs(v) < 1e-12) return '0';
+  const s =
+    Math.abs(v) >= 1000 || Math.abs(v) < 0.01 ? v.toExponential(0) : String(+v.toPrecision(3));
+  return s.replace('-', '−');
+}
+
+/** One marker shape per model (the second channel beside colour). */
+function marker(ctx: CanvasRenderingContext2D, model: TrainedModel, x: number, y: number): void {
+  ctx.beginPath();
+  if (model === 'network') ctx.arc(x, y, 4.2, 0, 2 * Math.PI);
+  else if (model === 'ntk') ctx.rect(x - 2.8, y - 2.8, 5.6, 5.6);
+  else {
+    ctx.moveTo(x, y - 3.6);
+    ctx.lineTo(x + 3.4, y + 2.6);
+    ctx.lineTo(x - 3.4, y + 2.6);
+    ctx.closePath();
+  }
+}
+
+export function drawPredictions(
+  canvas: HTMLCanvasElement,
+  snapshot: TrainingSnapshot | null,
+  dpr = window.devicePixelRatio || 1,
+): void {
+  const prepared = prepareCanvas(canvas, FALLBACK, dpr);
+  if (!prepared) return;
+  const { ctx, width: w, height: h } = prepared;
+  const m = MARGIN;
+  const plot = {
+    left: m.left,
+    top: m.top,
+    width: w - m.left - m.right,
+    height: h - m.top - m.bottom,
+  };
+  ctx.fillStyle = '#111';
+  ctx.font = plotFont(13, 600);
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'alphabetic';
+  const latest = snapshot?.runs.map((r) => ({
+    run: r,
+    at: r.checkpoints[r.checkpoints.length - 1],
+  }));
+  const step = latest?.length ? Math.max(...latest.map((l) => l.at?.step ?? 0)) : 0;
+  ctx.fillText(
+    snapshot ? `Held-out predictions at ${stepUnit(snapshot)} ${step}` : 'Held-out predictions',
+    8,
+    17,
+  );
+  const targets = snapshot?.heldOutTargets.data ?? new Float64Array();
+  if (!snapshot || !latest || targets.length === 0) {
+    ctx.fillStyle = '#777';
+    ctx.font = plotFont(13);
+    ctx.fillText('no run yet', m.left + 10, m.top + 24);
+    return;
+  }
+  const all = [...targets];
+  for (const l of latest)
+    if (l.at) for (const v of l.at.heldOut.data) if (Number.isFinite(v)) all.push(v);
+  // Axes span the targets, widened to the predictions up to 3× the targets' span (a diverged
+  // model would otherwise flatten everything): points beyond sit on the edge.
+  let tLo = Math.min(...targets);
+  let tHi = Math.max(...targets);
+  if (tHi - tLo < 1e-12) {
+    tLo -= 1;
+    tHi += 1;
+  }
+  const spanT = tHi - tLo;
+  const lo = Math.max(Math.min(...all), tLo - spanT);
+  const hi = Math.min(Math.max(...all), tHi + spanT);
+  const pad = (hi - lo) * 0.04;
+  const [x0, x1] = [tLo - spanT * 0.04, tHi + spanT * 0.04];
+  const [y0, y1] = [lo - pad, hi + pad];
+  const sx = (v: number) => plot.left + ((v - x0) / (x1 - x0)) * plot.width;
+  const sy = (v: number) =>
+    plot.top + (1 - (Math.min(y1, Math.max(y0, v)) - y0) / (y1 - y0)) * plot.height;
+  ctx.font = plotFont(12);
+  ctx.lineWidth = 1;
+  for (const t of niceTicks(y0, y1, Math.max(2, Math.floor(plot.height / 40)))) {
+    const y = Math.round(sy(t)) + 0.5;
+    ctx.strokeStyle = '#e4e4e4';
+    ctx.beginPath();
+    ctx.moveTo(plot.left, y);
+    ctx.lineTo(plot.left + plot.width, y);
+    ctx.stroke();
+    ctx.fillStyle = '#333';
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    ctx.fillText(formatTick(t), plot.left - 5, y);
+  }
+  for (const t of niceTicks(x0, x1, Math.max(2, Math.floor(plot.width / 70)))) {
+    const x = Math.round(sx(t)) + 0.5;
+    ctx.strokeStyle = '#e4e4e4';
+    ctx.beginPath();
+    ctx.moveTo(x, plot.top);
+    ctx.lineTo(x, plot.top + plot.height);
+    ctx.stroke();
+    ctx.fillStyle = '#333';
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'alphabetic';
+    ctx.fillText(formatTick(t), x, plot.top + plot.height + 14);
+  }
+  ctx.strokeStyle = '#555';
+  ctx.strokeRect(plot.left + 0.5, plot.top + 0.5, plot.width, plot.height);
+  ctx.fillStyle = '#111';
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'alphabetic';
+  ctx.fillText('target (every output, every held-out input)', plot.left + plot.width / 2, h - 5);
+  ctx.save();
+  ctx.translate(13, plot.top + plot.height / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.fillText('prediction', 0, 0);
+  ctx.restore();
+  const frame: Frame = { ctx, sx, sy, plot };
+  clip(frame);
+  // y = x: a perfect prediction.
+  ctx.strokeStyle = '#888';
+  ctx.lineWidth = 1.2;
+  ctx.setLineDash([5, 4]);
+  ctx.beginPath();
+  ctx.moveTo(sx(x0), plot.top + (1 - (x0 - y0) / (y1 - y0)) * plot.height);
+  ctx.lineTo(sx(x1), plot.top + (1 - (x1 - y0) / (y1 - y0)) * plot.height);
+  ctx.stroke();
+  ctx.setLineDash([]);
+  for (const { run, at } of latest) {
+    if (!at) continue;
+    const style = MODEL_STYLE[run.model];
+    ctx.fillStyle = style.colour;
+    ctx.strokeStyle = style.colour;
+    ctx.globalAlpha = run.model === 'network' ? 0.75 : 0.6;
+    at.heldOut.data.forEach((v, i) => {
+      if (!Number.isFinite(v)) return;
+      marker(ctx, run.model, sx(targets[i]), sy(v));
+      // Hollow circles (network) and squares (NTK), filled triangles (block): coinciding
+      // predictions still show each model.
+      if (run.model === 'block') ctx.fill();
+      else {
+        ctx.lineWidth = 1.4;
+        ctx.stroke();
+      }
+    });
+    ctx.globalAlpha = 1;
+  }
+  ctx.restore();
+  legend(
+    frame,
+    [
+      ...latest.map(({ run }) => ({
+        colour: MODEL_STYLE[run.model].colour,
+        dash: [],
+        text: `${MODEL_STYLE[run.model].name}${run.stopped === 'diverged' ? ' (diverged)' : ''}`,
+      })),
+      { colour: '#888', dash: [5, 4], width: 1.2, text: 'prediction = target' },
+    ],
+    'top-left',
+  );
+}
+
+const SWEEP_SERIES: {
+  key: 'kernelChange' | 'gapNtk' | 'gapBlock';
+  label: string;
+  colour: string;
+  dash: number[];
+}[] = [
+  { key: 'kernelChange', label: 'kernel change', colour: MODEL_STYLE.network.colour, dash: [] },
+  {
+    key: 'gapNtk',
+    label: 'gap to NTK model',
+    colour: MODEL_STYLE.ntk.colour,
+    dash: MODEL_STYLE.ntk.dash,
+  },
+  {
+    key: 'gapBlock',
+    label: 'gap to block model',
+    colour: MODEL_STYLE.block.colour,
+    dash: MODEL_STYLE.block.dash,
+  },
+];
+
+export function sweepMedians(rows: TrainingSweepRow[], key: (typeof SWEEP_SERIES)[number]['key']) {
+  const widths = [...new Set(rows.map((r) => r.width))].sort((a, b) => a - b);
+  return widths
+    .map((width) => {
+      const values = rows
+        .filter((r) => r.width === width)
+        .map((r) => r[key])
+        .filter((v): v is number => v !== null && v > 0 && Number.isFinite(v))
+        .sort((a, b) => a - b);
+      return { width, median: values[Math.floor((values.length - 1) / 2)] ?? 0, values };
+    })
+    .filter((p) => p.values.length > 0);
+}
+
+export function drawTrainingSweep(
+  canvas: HTMLCanvasElement,
+  sweep: SweepData | null,
+  dpr = window.devicePixelRatio || 1,
+): void {
+  const rows = sweep?.rows ?? [];
+  const present = SWEEP_SERIES.filter((s) => rows.some((r) => r[s.key] !== null));
+  const frame = logLogFrame(
+    canvas,
+    dpr,
+    'After training, against the width m',
+    'relative size (log)',
+    sweep?.widths ?? [],
+    rows.flatMap((r) => present.map((s) => r[s.key] ?? 0)),
+    sweep ? 'waiting for the first width…' : 'no sweep yet',
+  );
+  if (!frame || !sweep) return;
+  const { ctx, sx, sy } = frame;
+  clip(frame);
+  present.forEach((s, i) => {
+    const points = sweepMedians(rows, s.key);
+    ctx.fillStyle = s.colour;
+    ctx.globalAlpha = 0.45;
+    for (const p of points) {
+      for (const v of p.values) {
+        ctx.beginPath();
+        ctx.arc(sx(p.width) + (i - 1) * 5, sy(v), 2.4, 0, 2 * Math.PI);
+        ctx.fill();
+      }
+    }
+    ctx.globalAlpha = 1;
+    curve(
+      frame,
+      points.map((p) => ({ x: p.width, y: p.median })),
+      s.colour,
+      s.dash,
+      2.5,
+    );
+  });
+  ctx.restore();
+  const slopes = sweep.slopes;
+  legend(
+    frame,
+    present.map((s) => ({
+      colour: s.colour,
+      dash: s.dash,
+      text: `${s.label}: slope ${formatSlope(slopes ? slopes[s.key] : Number.NaN)}`,
+    })),
+    'bottom-left',
+  );
+}
