@@ -39,4 +39,11 @@ await build({
   external: ['webgpu'],
   plugins: [rawText],
 });
-console.log('built bench/dist/engine-bench.mjs and bench/dist/shard-worker.mjs');
+await build({
+  ...common,
+  entryPoints: ['bench/train-bench.ts'],
+  outfile: 'bench/dist/train-bench.mjs',
+  external: ['webgpu'],
+  plugins: [rawText],
+});
+console.log('built bench/dist/engine-bench.mjs, train-bench.mjs and shard-worker.mjs');

@@ -10,6 +10,14 @@ import {
   settingsFromQuery,
   type UrlProblem,
 } from '../experiments/settings';
+import {
+  DEFAULT_TRAINING,
+  TRAINING_RANGES,
+  type TrainingSettings,
+  validateTraining,
+} from '../experiments/training';
+import { SpecError } from '../model/spec';
+import { TRAINING_LIMITS } from '../model/training';
 import { PANEL_SIZE } from '../ui/plot/drawPanel';
 
 /** A mistake in how the tool was called: exit code 2, with a message that names it. */
@@ -20,7 +28,7 @@ export class UsageError extends Error {
   }
 }
 
-export type Command = 'figure' | 'sweep' | 'blocks';
+export type Command = 'figure' | 'sweep' | 'blocks' | 'train';
 export type Format = 'svg' | 'png' | 'csv' | 'json';
 
 export interface CommandInfo {
@@ -45,6 +53,12 @@ export const COMMANDS: readonly CommandInfo[] = [
     name: 'blocks',
     summary:
       "block structure (Lemma 1(b)): |∂²g/∂t_ℓ∂t_ℓ'| for every pair of layers (linear networks)",
+    formats: ['csv', 'json'],
+  },
+  {
+    name: 'train',
+    summary:
+      'training: the network, its NTK model and its block model trained from the same W_0 over blocks × widths × seeds; kernel change and gaps, medians and slopes against m (--out optional)',
     formats: ['csv', 'json'],
   },
 ];
@@ -133,7 +147,7 @@ export interface FigureLayout {
 }
 
 export interface CliRequest {
-  command: Command;
+  command: Exclude<Command, 'train'>;
   settings: FigureSettings;
   /** Absolute path of the output file. */
   out: string;
@@ -145,13 +159,29 @@ export interface CliRequest {
   scale: number;
 }
 
-export type Parsed = { kind: 'help' } | { kind: 'run'; request: CliRequest };
+export type Parsed =
+  | { kind: 'help' }
+  | { kind: 'run'; request: CliRequest }
+  | { kind: 'train'; request: TrainRequest };
 
 const SETTING_KEYS = new Set(SETTING_FIELDS.map((f) => f.key));
-const OPTION_NAMES = new Set(CLI_OPTIONS.map((o) => o.name));
+const FIGURE_FLAGS = new Set([...SETTING_KEYS, ...CLI_OPTIONS.map((o) => o.name)]);
 
-/** `--name value` or `--name=value`; the last occurrence of a flag wins. */
-function readFlags(args: string[]): Map<string, string> {
+/** The figure commands' hint for an unknown flag: setting keys are case-sensitive. */
+function settingKeyHint(name: string): string {
+  const lower = [...SETTING_KEYS].find((k) => k.toLowerCase() === name.toLowerCase());
+  return lower ? ` (setting keys are case-sensitive: did you mean --${lower}?)` : '';
+}
+
+/**
+ * `--name value` or `--name=value`; the last occurrence of a flag wins. `known` are the flags the
+ * command takes; `hint` adds to the message for any other.
+ */
+function readFlags(
+  args: string[],
+  known: ReadonlySet<string>,
+  hint: (name: string) => string,
+): Map<string, string> {
   const flags = new Map<string, string>();
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -164,11 +194,7 @@ function readFlags(args: string[]): Map<string, string> {
     }
     const eq = arg.indexOf('=');
     const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
-    if (!SETTING_KEYS.has(name) && !OPTION_NAMES.has(name)) {
-      const lower = [...SETTING_KEYS].find((k) => k.toLowerCase() === name.toLowerCase());
-      const hint = lower ? ` (setting keys are case-sensitive: did you mean --${lower}?)` : '';
-      throw new UsageError(`unknown flag --${name}${hint}`);
-    }
+    if (!known.has(name)) throw new UsageError(`unknown flag --${name}${hint(name)}`);
     if (eq > 0) flags.set(name, arg.slice(eq + 1));
     else if (i + 1 < args.length) flags.set(name, args[++i]);
     else throw new UsageError(`--${name} needs a value`);
@@ -271,7 +297,13 @@ function outputPath(
 
 export function parseArgs(argv: string[]): Parsed {
   const [first, ...rest] = argv;
-  if (first === undefined) throw new UsageError('missing command: figure, sweep or blocks');
+  if (first === undefined) {
+    throw new UsageError(
+      `missing command: ${COMMANDS.map((c) => c.name)
+        .join(', ')
+        .replace(/, ([^,]*)$/, ' or $1')}`,
+    );
+  }
   if (first === 'help' || first === '--help' || first === '-h') return { kind: 'help' };
   const command = COMMANDS.find((c) => c.name === first);
   if (!command) {
@@ -280,12 +312,10 @@ export function parseArgs(argv: string[]): Parsed {
       : `unknown command "${first}"`;
     throw new UsageError(`${what}: the commands are ${COMMANDS.map((c) => c.name).join(', ')}`);
   }
-  const flags = readFlags(rest);
+  if (command.name === 'train') return parseTrain(command, rest);
+  const flags = readFlags(rest, FIGURE_FLAGS, settingKeyHint);
   if (flags.has('help')) return { kind: 'help' };
-  const engine = flags.get('engine') ?? 'cpu';
-  if (engine !== 'cpu' && engine !== 'gpu') {
-    throw new UsageError(`--engine ${engine}: must be cpu or gpu`);
-  }
+  const engine = engineChoice(flags);
   const caption = flags.get('caption');
   if (caption !== undefined && caption !== '0' && caption !== '1') {
     throw new UsageError(`--caption ${caption}: must be 0 or 1`);
@@ -302,6 +332,300 @@ export function parseArgs(argv: string[]): Parsed {
   const { out, format } = outputPath(command, flags.get('out'));
   return {
     kind: 'run',
-    request: { command: command.name, settings, out, format, engine, workers, layout, scale },
+    request: {
+      command: command.name as CliRequest['command'],
+      settings,
+      out,
+      format,
+      engine,
+      workers,
+      layout,
+      scale,
+    },
   };
+}
+
+function engineChoice(flags: Map<string, string>): EngineChoice {
+  const engine = flags.get('engine') ?? 'cpu';
+  if (engine !== 'cpu' && engine !== 'gpu') {
+    throw new UsageError(`--engine ${engine}: must be cpu or gpu`);
+  }
+  return engine;
+}
+
+// ---------------------------------------------------------------------------------------------
+// train: its own flags (TrainingSettings, lists of blocks and widths, seeds), checked by
+// validateTraining — the same SpecError messages as the view's — with the flag that set the value.
+
+/** A flag of `train`; `key` is the TrainingSettings field it sets, if it sets one. */
+export interface TrainFlag extends CliOption {
+  key?: keyof TrainingSettings;
+}
+
+const D = DEFAULT_TRAINING;
+export const DEFAULT_TRAIN_WIDTHS: readonly number[] = [64, 256, 1024];
+export const DEFAULT_TRAIN_SEEDS = 5;
+export const MAX_TRAIN_SEEDS = 1000;
+const range = (r: readonly [number, number]) => `integer ${r[0]} to ${r[1]}`;
+
+export const TRAIN_FLAGS: readonly TrainFlag[] = [
+  {
+    name: 'blocks',
+    value: '<B,…>',
+    range: `${range(TRAINING_RANGES.blocks)}, or a comma-separated list`,
+    help: `blocks B; a list (1,2,3) runs each and makes one table (default ${D.blocks})`,
+    key: 'blocks',
+  },
+  {
+    name: 'layers',
+    value: '<L_b>',
+    range: range(TRAINING_RANGES.layers),
+    help: `layers per block (default ${D.layers})`,
+    key: 'layers',
+  },
+  {
+    name: 'widths',
+    value: '<m,…>',
+    range: `${range(TRAINING_RANGES.width)}, comma-separated`,
+    help: `widths m of the blocks (default ${DEFAULT_TRAIN_WIDTHS.join(',')}); slopes need two or more`,
+    key: 'width',
+  },
+  {
+    name: 'bottleneck',
+    value: '<r_b>',
+    range: 'integer 1 to 64',
+    help: `width of every bottleneck, B − 1 of them (default ${D.bottleneck})`,
+    key: 'bottleneck',
+  },
+  {
+    name: 'd',
+    value: '<n>',
+    range: 'integer 1 to 64',
+    help: `input size (default ${D.d})`,
+    key: 'd',
+  },
+  {
+    name: 'k',
+    value: '<n>',
+    range: `integer 1 to 64, n · k ≤ ${TRAINING_LIMITS.maxKernelSize}`,
+    help: `output size (default ${D.k})`,
+    key: 'k',
+  },
+  {
+    name: 'r',
+    value: '<n>',
+    range: 'integer ≥ 1, at most the bottleneck width (B = 1: at most d and k)',
+    help: `rank of the target map (default ${D.r})`,
+    key: 'r',
+  },
+  {
+    name: 'n',
+    value: '<n>',
+    range: `integer 1 to ${TRAINING_LIMITS.maxSamples}`,
+    help: `training samples (default ${D.n})`,
+    key: 'n',
+  },
+  {
+    name: 'held-out',
+    value: '<n>',
+    range: `integer 1 to ${TRAINING_LIMITS.maxHeldOut}`,
+    help: `held-out inputs, where the gaps are measured (default ${D.heldOut})`,
+    key: 'heldOut',
+  },
+  {
+    name: 'activation',
+    value: '<σ>',
+    range: 'identity | tanh',
+    help: `σ inside the blocks: identity trains the network, its NTK model and its block model; tanh the network alone (default ${D.activation})`,
+    key: 'activation',
+  },
+  {
+    name: 'optimiser',
+    value: '<name>',
+    range: 'gd | alternating',
+    help: `gd: full-batch gradient descent; alternating: block-alternating Gauss–Newton, every block once per sweep (default ${D.optimiser})`,
+    key: 'optimiser',
+  },
+  {
+    name: 'steps',
+    value: '<n>',
+    range: range(TRAINING_RANGES.steps),
+    help: `gradient-descent steps, or Gauss–Newton sweeps (default ${D.steps})`,
+    key: 'steps',
+  },
+  {
+    name: 'lr',
+    value: '<c>',
+    range: 'number in (0, 10]',
+    help: `c in the step η = c / λ_max(K/n) (default ${D.lr})`,
+    key: 'lr',
+  },
+  {
+    name: 'step-rule',
+    value: '<rule>',
+    range: 'fixed | follow',
+    help: `fixed: η from K_0 for the whole run; follow: η from the current kernel (default ${D.stepRule})`,
+    key: 'stepRule',
+  },
+  {
+    name: 'follow-every',
+    value: '<n>',
+    range: range(TRAINING_RANGES.followEvery),
+    help: `with --step-rule follow: steps between estimates of λ_max (default ${D.followEvery})`,
+    key: 'followEvery',
+  },
+  {
+    name: 'tolerance',
+    value: '<x>',
+    range: 'number ≥ 0',
+    help: `a model stops once its training loss is at most this (default ${D.tolerance})`,
+    key: 'tolerance',
+  },
+  {
+    name: 'seed',
+    value: '<s>',
+    range: 'integer 0 to 4294967295',
+    help: `the first seed; the runs use seed … seed + seeds − 1 (default ${D.seed})`,
+    key: 'seed',
+  },
+  {
+    name: 'seeds',
+    value: '<n>',
+    range: `integer 1 to ${MAX_TRAIN_SEEDS}`,
+    help: `seeds per blocks × width: networks and data (default ${DEFAULT_TRAIN_SEEDS})`,
+  },
+  {
+    name: 'engine',
+    value: '<name>',
+    range: 'cpu | gpu',
+    help: 'cpu (default): the float64 CPU trainer; gpu: the WebGPU trainer through Dawn (float32), the CPU when there is none',
+  },
+  {
+    name: 'out',
+    value: '<file>',
+    range: '.json | .csv',
+    help: 'also write every run, the medians and the slopes to this file (optional); its extension picks the format',
+  },
+  { name: 'help', value: '', range: '', help: 'this text' },
+];
+
+const TRAIN_NAMES = new Set(TRAIN_FLAGS.map((f) => f.name));
+
+/** Figure flags and near misses that mean a train flag. */
+const TRAIN_ALIASES: Record<string, string> = {
+  B: 'blocks',
+  L: 'layers',
+  m: 'widths',
+  width: 'widths',
+  block: 'blocks',
+  optimizer: 'optimiser',
+  seed0: 'seed',
+  heldOut: 'held-out',
+  stepRule: 'step-rule',
+  followEvery: 'follow-every',
+  act: 'activation',
+};
+
+function trainHint(name: string): string {
+  const alias =
+    TRAIN_ALIASES[name] ?? [...TRAIN_NAMES].find((n) => n.toLowerCase() === name.toLowerCase());
+  return alias
+    ? ` (train takes --${alias})`
+    : ' (train takes the flags listed under "train" in --help)';
+}
+
+/** What `train` runs: every blocks × width × seed of `base` with those three replaced. */
+export interface TrainRequest {
+  command: 'train';
+  /** Every other setting; blocks, width and seed are the first of the lists. */
+  base: TrainingSettings;
+  blocks: number[];
+  widths: number[];
+  seeds: number[];
+  engine: EngineChoice;
+  /** Absolute path of the output file, if any. */
+  out?: string;
+  format?: 'csv' | 'json';
+}
+
+/** A number when the text is one; otherwise the text itself, for validateTraining to name. */
+function numeric(raw: string): number | string {
+  const v = Number(raw);
+  return raw.trim() !== '' && Number.isFinite(v) ? v : raw;
+}
+
+/** The flags that set a SpecError's field (validateTraining, validateTask, validateSpec). */
+function flagsOfField(field: string): string[] {
+  const rules: [RegExp, string[]][] = [
+    [/^n × k$/, ['n', 'k']],
+    [/^blocks(\.length)? \(B\)$/, ['blocks']],
+    [/^layers|^blocks\[\d+\]\.layers$/, ['layers']],
+    [/^width|^blocks\[\d+\]\.width$/, ['widths']],
+    [/^bottleneck/, ['bottleneck']],
+    [/^d |^inputSize$/, ['d']],
+    [/^k |^outputSize$/, ['k']],
+    [/^r /, ['r', 'bottleneck', 'd', 'k']],
+    [/^n /, ['n']],
+    [/^held-out/, ['held-out']],
+    [/^lr/, ['lr']],
+    [/^stepRule$/, ['step-rule']],
+    [/^followEvery$/, ['follow-every']],
+    [/^seed$/, ['seed', 'seeds']],
+    [/^(steps|optimiser|activation|tolerance)$/, [field]],
+  ];
+  return rules.find(([re]) => re.test(field))?.[1] ?? [];
+}
+
+function parseTrain(command: CommandInfo, args: string[]): Parsed {
+  const flags = readFlags(args, TRAIN_NAMES, trainHint);
+  if (flags.has('help')) return { kind: 'help' };
+  const engine = engineChoice(flags);
+  const base = { ...DEFAULT_TRAINING } as Record<keyof TrainingSettings, unknown>;
+  const lists = { blocks: [D.blocks] as unknown[], widths: [...DEFAULT_TRAIN_WIDTHS] as unknown[] };
+  for (const flag of TRAIN_FLAGS) {
+    const raw = flags.get(flag.name);
+    if (raw === undefined || flag.key === undefined) continue;
+    if (flag.name === 'blocks' || flag.name === 'widths') {
+      // Each value once, in the order given.
+      lists[flag.name] = [...new Set(raw.split(',').map((v) => numeric(v.trim())))];
+    } else {
+      base[flag.key] = numeric(raw);
+    }
+  }
+  const count = number(flags, 'seeds', true, 1, MAX_TRAIN_SEEDS) ?? DEFAULT_TRAIN_SEEDS;
+  const settings = base as unknown as TrainingSettings;
+  const first = settings.seed;
+  // Every combination, at the first and the last seed, before any work.
+  try {
+    for (const blocks of lists.blocks) {
+      for (const width of lists.widths) {
+        for (const seed of count > 1 && typeof first === 'number'
+          ? [first, first + count - 1]
+          : [first]) {
+          validateTraining({ ...settings, blocks, width, seed } as TrainingSettings);
+        }
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof SpecError)) throw error;
+    // Name the flags given that set the value (none when a default did).
+    const given = flagsOfField(error.field)
+      .filter((f) => flags.has(f))
+      .map((f) => `--${f} ${flags.get(f)}`);
+    throw new UsageError(`${error.message}${given.length > 0 ? ` (${given.join(' ')})` : ''}`);
+  }
+  const request: TrainRequest = {
+    command: 'train',
+    base: { ...settings, blocks: lists.blocks[0] as number, width: lists.widths[0] as number },
+    blocks: lists.blocks as number[],
+    widths: lists.widths as number[],
+    seeds: Array.from({ length: count }, (_, i) => first + i),
+    engine,
+  };
+  if (flags.has('out')) {
+    const { out, format } = outputPath(command, flags.get('out'));
+    request.out = out;
+    request.format = format as 'csv' | 'json';
+  }
+  return { kind: 'train', request };
 }

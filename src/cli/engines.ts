@@ -64,6 +64,28 @@ function messageOf(error: unknown): string {
 }
 
 /**
+ * Dawn's WebGPU entry point, with the Vulkan driver chosen as the tests choose it; null (said why)
+ * when the `webgpu` package cannot load.
+ */
+export async function openDawn(
+  env: CliEnvironment,
+  say: (line: string) => void,
+  fallback = 'Using the CPU engine.',
+): Promise<GPU | null> {
+  const driver = vulkanEnvironment(env.root);
+  say(`gpu: Vulkan driver ${driver ?? "(the system's default)"}`);
+  try {
+    const webgpu = await import('webgpu');
+    Object.assign(globalThis, webgpu.globals);
+    dawn ??= webgpu.create([]) as GPU;
+    return dawn;
+  } catch (error) {
+    say(`gpu: Dawn (the webgpu package) could not load: ${messageOf(error)}. ${fallback}`);
+    return null;
+  }
+}
+
+/**
  * The engine asked for. `--engine gpu` falls back to the CPU engine, saying why, when Dawn finds
  * no adapter or cannot start.
  */
@@ -74,19 +96,8 @@ export async function openEngine(
   say: (line: string) => void,
 ): Promise<Engine> {
   if (choice === 'cpu') return cpuEngine(env, workers);
-  const driver = vulkanEnvironment(env.root);
-  say(`gpu: Vulkan driver ${driver ?? "(the system's default)"}`);
-  let gpu: GPU;
-  try {
-    const webgpu = await import('webgpu');
-    Object.assign(globalThis, webgpu.globals);
-    gpu = dawn ??= webgpu.create([]) as GPU;
-  } catch (error) {
-    say(
-      `gpu: Dawn (the webgpu package) could not load: ${messageOf(error)}. Using the CPU engine.`,
-    );
-    return cpuEngine(env, workers);
-  }
+  const gpu = await openDawn(env, say);
+  if (!gpu) return cpuEngine(env, workers);
   try {
     return await GpuEngine.create(gpu, {
       onDeviceLost: (message) => say(`gpu: ${message}`),

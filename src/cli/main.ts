@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { blockStructure } from '../experiments/blockStructure';
 import { runFigure } from '../experiments/runFigure';
 import { type SweepResult, widthSweep } from '../experiments/sweep';
-import { type CliRequest, parseArgs, UsageError } from './args';
+import { type CliRequest, type Parsed, parseArgs, UsageError } from './args';
 import { type CliEnvironment, openEngine } from './engines';
 import { usage } from './help';
 import { AtomicFile, blocksOutput, figureOutput, sweepOutput } from './outputs';
 import { createReporter, formatSeconds, type Reporter } from './progress';
+import { runTrainCommand } from './train';
 
 export type { CliEnvironment } from './engines';
 
@@ -120,14 +121,14 @@ async function compute(
 export async function main(argv: string[], env: CliEnvironment): Promise<number> {
   const stdout = process.stdout;
   const stderr = process.stderr;
-  let request: CliRequest;
+  let parsed: Exclude<Parsed, { kind: 'help' }>;
   try {
-    const parsed = parseArgs(argv);
-    if (parsed.kind === 'help') {
+    const read = parseArgs(argv);
+    if (read.kind === 'help') {
       stdout.write(usage(stdout.columns ?? 100));
       return 0;
     }
-    request = parsed.request;
+    parsed = read;
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     stderr.write(`error: ${error.message}\n${HINT}\n`);
@@ -136,27 +137,37 @@ export async function main(argv: string[], env: CliEnvironment): Promise<number>
 
   const start = performance.now();
   const reporter = createReporter(stderr, Boolean(stdout.isTTY && stderr.isTTY));
-  const file = new AtomicFile(request.out);
+  const out = parsed.request.out;
+  const file = out === undefined ? undefined : new AtomicFile(out);
   const controller = new AbortController();
   const interrupt = (signal: NodeJS.Signals) => {
     controller.abort();
-    file.discard();
+    file?.discard();
     reporter.finish();
     stderr.write(`interrupted (${signal}): nothing written\n`);
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
+  const took = () => formatSeconds((performance.now() - start) / 1000);
   try {
+    if (parsed.kind === 'train') {
+      const outcome = await runTrainCommand(parsed.request, env, reporter, controller.signal);
+      if (file && outcome.data !== undefined) file.write(outcome.data);
+      reporter.finish();
+      stdout.write(
+        `${outcome.table}${out ? `wrote ${out}\n` : ''}  ${outcome.rows.length} runs; ${took()}\n`,
+      );
+      return 0;
+    }
+    const request = parsed.request;
     const { data, summary, engine } = await compute(request, env, reporter, controller.signal);
-    file.write(data);
+    file?.write(data);
     reporter.finish();
-    stdout.write(
-      `wrote ${request.out}\n  ${summary}\n  engine ${engine}; ${formatSeconds((performance.now() - start) / 1000)}\n`,
-    );
+    stdout.write(`wrote ${request.out}\n  ${summary}\n  engine ${engine}; ${took()}\n`);
     return 0;
   } catch (error) {
-    file.discard();
+    file?.discard();
     reporter.finish();
     stderr.write(`error: ${messageOf(error)}\n`);
     return 1;
