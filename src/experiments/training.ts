@@ -389,6 +389,14 @@ function matMulTarget(data: TrainingData, s: TrainingSettings): Matrix {
 }
 
 /**
+ * Eigenvalues of K_b below this fraction of λ_max count as zero in K_b⁺. A block's kernel is often
+ * rank-deficient (behind a bottleneck of width r, block 1's kernel has rank ≤ n·r < nk); in float32
+ * its zero eigenvalues come back as rounding noise of about 10⁻⁷–10⁻⁶ λ_max, and dividing by them
+ * throws the step to 10¹⁰. So the cutoff sits above the trainer's noise.
+ */
+export const PSEUDO_INVERSE_CUTOFF = { float64: 1e-10, float32: 1e-4 } as const;
+
+/**
  * One Gauss–Newton step on block b: the minimum-norm δ_b solving J_b δ_b = y − f, i.e.
  * δ_b = J_bᵀ K_b⁺ (y − f) with K_b = J_b J_bᵀ the block's own tangent kernel. For a linear network
  * f is linear in each block's weights, so the step lands on that block's exact least-squares fit.
@@ -402,7 +410,7 @@ export async function gaussNewtonBlockStep(
   const outputs = await trainer.outputs(model, 'train');
   const residual = vecSampleMajor(difference(targets, outputs));
   const kernel = await trainer.kernel(model, [block]);
-  const alpha = pseudoSolve(kernel, residual);
+  const alpha = pseudoSolve(kernel, residual, PSEUDO_INVERSE_CUTOFF[trainer.info.precision]);
   await trainer.pullBack(model, block, unvecSampleMajor(alpha, targets.rows, targets.cols));
 }
 
