@@ -7,6 +7,8 @@ import { median } from '../src/experiments/theorem';
 import {
   checkpointSteps,
   DEFAULT_TRAINING,
+  isFollowStep,
+  nextFollowStep,
   runTraining,
   type TrainingSettings,
   trainingProblem,
@@ -304,11 +306,22 @@ describe('what is true (issue 11), float64, medians of 5 seeds', () => {
     expect(result.summary.sweeps).toBeLessThanOrEqual(5);
   });
 
-  it('a fixed step from K_0 is reported as diverged when the loss blows up', async () => {
-    const result = await train({ blocks: 3, width: 64, lr: 2.5, steps: 400 });
-    expect(result.runs.some((r) => r.stopped === 'diverged')).toBe(true);
-    const followed = await train({ blocks: 3, width: 64, lr: 0.2, steps: 200, stepRule: 'follow' });
-    expect(followed.runs.every((r) => r.stopped !== 'diverged')).toBe(true);
+  it('B = 3: a step fixed from K_0 diverges where the step that follows the kernel converges', async () => {
+    // c = 1.5 is stable for K_0 (c < 2) but the kernel grows in the first steps (seed 3, m = 256).
+    const run = { blocks: 3, width: 256, seed: 3, lr: 1.5, steps: 1000 };
+    const fixed = await train(run);
+    expect(fixed.runs.find((r) => r.model === 'network')?.stopped).toBe('diverged');
+    const followed = await train({ ...run, stepRule: 'follow' });
+    const network = followed.runs.find((r) => r.model === 'network');
+    expect(network?.stopped).toBe('converged');
+    expect(followed.summary.loss.network).toBeLessThan(1e-12);
+  }, 60_000);
+
+  it('the following rule re-estimates at powers of two, then every `every` steps', () => {
+    const steps = Array.from({ length: 40 }, (_, i) => i + 1).filter((s) => isFollowStep(s, 10));
+    expect(steps).toEqual([1, 2, 4, 8, 10, 20, 30, 40]);
+    expect(nextFollowStep(4, 10)).toBe(8);
+    expect(nextFollowStep(10, 10)).toBe(20);
   });
 });
 

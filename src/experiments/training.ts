@@ -330,11 +330,11 @@ export async function runTraining(
         const pace = msPerStep.get(run.model);
         chunk = Math.min(target - run.steps, pace ? Math.max(1, Math.floor(CHUNK_MS / pace)) : 1);
         if (settings.stepRule === 'follow') {
-          if (run.steps > 0 && run.steps % settings.followEvery === 0) {
+          if (run.steps > 0 && isFollowStep(run.steps, settings.followEvery)) {
             const lambda = largestEigenvalue(await trainer.kernel(run.model)) / n;
             etas.set(run.model, settings.lr / lambda);
           }
-          chunk = Math.min(chunk, settings.followEvery - (run.steps % settings.followEvery));
+          chunk = Math.min(chunk, nextFollowStep(run.steps, settings.followEvery) - run.steps);
         }
         await trainer.gradientSteps(run.model, etas.get(run.model) as number, chunk);
       } else {
@@ -412,6 +412,21 @@ export async function gaussNewtonBlockStep(
   const kernel = await trainer.kernel(model, [block]);
   const alpha = pseudoSolve(kernel, residual, PSEUDO_INVERSE_CUTOFF[trainer.info.precision]);
   await trainer.pullBack(model, block, unvecSampleMajor(alpha, targets.rows, targets.cols));
+}
+
+/**
+ * Steps at which the following rule re-estimates λ_max: every power of two below `every`, then
+ * every multiple of `every`. The kernel grows fastest in the first steps, when a step fixed from
+ * K_0 (or last estimated ten steps ago) is most likely to be too long.
+ */
+export function isFollowStep(step: number, every: number): boolean {
+  return step % every === 0 || (step < every && (step & (step - 1)) === 0);
+}
+
+export function nextFollowStep(step: number, every: number): number {
+  let next = step + 1;
+  while (!isFollowStep(next, every)) next++;
+  return next;
 }
 
 /** The gaps, kernel change, final losses and step counts of a finished run. */
