@@ -7,7 +7,7 @@ import { openDevice } from '../src/engine/gpu/device';
 import { GpuTrainer } from '../src/engine/gpu/training';
 import { TRAIN_PARAM_FIELDS } from '../src/engine/gpu/training/params';
 import type { TrainedModel, Trainer } from '../src/engine/trainer';
-import { createTrainer } from '../src/engine/trainerFactory';
+import { createTrainer, isSoftwareAdapter } from '../src/engine/trainerFactory';
 import { EngineError } from '../src/engine/types';
 import {
   DEFAULT_TRAINING,
@@ -195,6 +195,26 @@ describe('GpuTrainer set-up', () => {
     expect(error.kind).toBe('too-large');
     expect(error.message).toMatch(/widths 64/);
     expect(error.message).toMatch(/budget/);
+  });
+
+  it('the page avoids software adapters: the CPU trainer runs there, saying why', async () => {
+    const info = (over: Partial<GPUAdapterInfo>) =>
+      ({ vendor: '', architecture: '', device: '', description: '', ...over }) as GPUAdapterInfo;
+    expect(isSoftwareAdapter(info({ vendor: 'google', architecture: 'swiftshader' }))).toBe(true);
+    expect(isSoftwareAdapter(info({ description: 'llvmpipe (LLVM 15.0.6, 256 bits)' }))).toBe(true);
+    expect(isSoftwareAdapter(info({ vendor: 'nvidia', device: 'nvidia-h100-80gb-hbm3' }))).toBe(
+      false,
+    );
+    // Whatever this machine's adapter is, the choice follows it.
+    const adapter = await nodeGpu().requestAdapter();
+    const software = isSoftwareAdapter(adapter?.info);
+    const trainer = await createTrainer(trainingProblem(settings({})), {
+      gpu: nodeGpu(),
+      avoidSoftwareAdapter: true,
+    });
+    expect(trainer.info.kind).toBe(software ? 'cpu' : 'webgpu');
+    if (software) expect(trainer.fallbackReason).toMatch(/software/);
+    trainer.destroy();
   });
 
   it('createTrainer falls back to the CPU, saying why, when there is no adapter', async () => {

@@ -13,6 +13,20 @@ export interface TrainerOptions {
   gpu?: GPU;
   /** Options of the GPU trainer. */
   gpuOptions?: GpuTrainerOptions;
+  /**
+   * Use the CPU trainer when the adapter is a software one (SwiftShader, or any adapter that says
+   * it is a fallback): there the float32 GPU trainer runs 4–60× slower than the float64 CPU
+   * trainer (bench/README.md). The page sets it; a command line that names `--engine gpu` does not.
+   */
+  avoidSoftwareAdapter?: boolean;
+}
+
+/** Whether an adapter is a CPU implementation of WebGPU rather than a GPU. */
+export function isSoftwareAdapter(info: GPUAdapterInfo | undefined): boolean {
+  if (!info) return false;
+  const fallback = (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`;
+  return fallback === true || /swiftshader|llvmpipe|lavapipe|warp/i.test(text);
 }
 
 /** A trainer, and why it is the CPU one when a GPU was asked for. */
@@ -29,6 +43,14 @@ export async function createTrainer(
   options: TrainerOptions = {},
 ): Promise<CreatedTrainer> {
   if (!options.gpu) return new CpuTrainer(problem);
+  if (options.avoidSoftwareAdapter) {
+    const adapter = await options.gpu.requestAdapter().catch(() => null);
+    if (adapter && isSoftwareAdapter(adapter.info)) {
+      return Object.assign(new CpuTrainer(problem), {
+        fallbackReason: `the WebGPU adapter is a software one (${adapter.info.architecture || adapter.info.description || adapter.info.vendor}): the float64 CPU trainer is faster here`,
+      });
+    }
+  }
   try {
     return await GpuTrainer.create(options.gpu, problem, options.gpuOptions);
   } catch (error) {

@@ -46,6 +46,8 @@ export interface TrainingState {
   /** False with ?gpu=0: the CPU trainer (float64). */
   gpu: boolean;
   engine: EngineInfo | null;
+  /** Why the CPU trainer runs although WebGPU was allowed (a software adapter, no adapter). */
+  engineNote: string | null;
   /** The last job started (the page's data-state is its state). */
   job: JobStatus | null;
   /** The last training run (partial while it runs). */
@@ -129,6 +131,7 @@ export function createTrainingStore(client: TrainingClient, query: string) {
     problems: view === 'train' ? (read?.problems ?? []) : [],
     gpu: new URLSearchParams(source ?? query).get('gpu') !== '0',
     engine: null,
+    engineNote: null,
     job: null,
     train: null,
     sweep: null,
@@ -228,7 +231,7 @@ export function createTrainingStore(client: TrainingClient, query: string) {
       if (job.state !== 'running' && job.state !== 'paused') return;
       switch (message.type) {
         case 'engine':
-          set({ engine: message.info });
+          set({ engine: message.info, engineNote: message.note ?? null });
           return;
         case 'progress':
           set({

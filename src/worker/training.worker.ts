@@ -79,9 +79,10 @@ async function withTrainer<T>(
 ): Promise<T> {
   const trainer = await createTrainer(trainingProblem(settings), {
     gpu: gpu ? self.navigator.gpu : undefined,
+    avoidSoftwareAdapter: true,
   });
   try {
-    post({ type: 'engine', id, info: trainer.info });
+    post({ type: 'engine', id, info: trainer.info, note: trainer.fallbackReason });
     return await use(trainer);
   } finally {
     trainer.destroy();

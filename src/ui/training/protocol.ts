@@ -44,7 +44,7 @@ export type ToTrainingWorker =
   | { type: 'pause' | 'resume' | 'cancel'; id: number };
 
 export type FromTrainingWorker =
-  | { type: 'engine'; id: number; info: EngineInfo }
+  | { type: 'engine'; id: number; info: EngineInfo; note?: string }
   | {
       type: 'progress';
       id: number;
