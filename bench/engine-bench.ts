@@ -12,7 +12,6 @@
 // cold = the first request on a network (the store is filled: every weight generated once);
 // warm = the same request again (a recompute after a control change that keeps the network).
 
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { nodeCores, nodeShardSpawner } from '../src/engine/cpu/nodeShards';
 import { CpuEngine } from '../src/engine/cpuEngine';
@@ -22,6 +21,8 @@ import type { DirectionFamily } from '../src/model/directions';
 import type { NetworkSpec } from '../src/model/spec';
 import { planLayers } from '../src/model/spec';
 import { nodeGpu } from '../tests/helpers/nodeGpu';
+import { knownGpuRates } from './gpuRates';
+import { runPythonPeer } from './peers';
 
 const DIRECTIONS = 15;
 const NUMPY_POINTS = 201;
@@ -105,13 +106,6 @@ function cpuFloorMs(macs: number, cores: number): number {
   return (macs / (2 * ghz * 1e9 * cores)) * 1e3;
 }
 
-/** Published peak rates (dense fp32, no tensor cores) of GPUs this project has been lent. */
-const GPU_RATES: [RegExp, { fp32Tflops: number; bandwidthGBs: number }][] = [
-  [/H100.*PCIe/i, { fp32Tflops: 51.2, bandwidthGBs: 2000 }],
-  [/H100/i, { fp32Tflops: 66.9, bandwidthGBs: 3350 }],
-  [/H200/i, { fp32Tflops: 66.9, bandwidthGBs: 4800 }],
-];
-
 /**
  * The GPU's floor for a warm request with stored weights: max(2 FLOPs per multiply-add / fp32
  * peak, bytes / bandwidth) with every weight read once per lane pass and every state read and
@@ -119,13 +113,7 @@ const GPU_RATES: [RegExp, { fp32Tflops: number; bandwidthGBs: number }][] = [
  * BENCH_BANDWIDTH_GBS).
  */
 function gpuFloorMs(w: Workload, macs: number, adapter: string): number | null {
-  const env = process.env;
-  const rates = env.BENCH_FP32_TFLOPS
-    ? {
-        fp32Tflops: Number(env.BENCH_FP32_TFLOPS),
-        bandwidthGBs: Number(env.BENCH_BANDWIDTH_GBS ?? 1000),
-      }
-    : (GPU_RATES.find(([re]) => re.test(adapter))?.[1] ?? null);
+  const rates = knownGpuRates(adapter);
   if (!rates) return null;
   const lanes = DIRECTIONS * (planLayers(w.spec).length + 1);
   const bytes = planLayers(w.spec).reduce(
@@ -154,7 +142,6 @@ interface NumpyResult {
 
 function numpyPeer(w: Workload, repeat: number): NumpyResult | null {
   const args = [
-    'bench/numpy_peer.py',
     `--family=${w.family}`,
     `--layers=${w.spec.blocks.map((b) => b.layers).join(',')}`,
     `--widths=${w.spec.blocks.map((b) => b.width).join(',')}`,
@@ -162,20 +149,7 @@ function numpyPeer(w: Workload, repeat: number): NumpyResult | null {
     `--points=${NUMPY_POINTS}`,
     `--repeat=${repeat}`,
   ];
-  try {
-    const out = execFileSync('python3', args, { encoding: 'utf8', maxBuffer: 1 << 20 });
-    const result = JSON.parse(out.trim().split('\n').pop() ?? '{}') as NumpyResult;
-    if (result.error) {
-      console.log(`numpy peer: ${result.error}; going on without it`);
-      return null;
-    }
-    return result;
-  } catch (error) {
-    console.log(
-      `numpy peer could not run (${(error as Error).message.split('\n')[0]}); going on without it`,
-    );
-    return null;
-  }
+  return runPythonPeer<NumpyResult>('bench/numpy_peer.py', args);
 }
 
 async function timeRequest(engine: Engine, req: PolynomialRequest) {

@@ -8,7 +8,6 @@
 //
 //   node bench/dist/train-bench.mjs [--quick] [--gpu-only] [--seconds=S] [--out=FILE]
 
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { CpuTrainer } from '../src/engine/cpuTrainer';
@@ -18,19 +17,14 @@ import { DEFAULT_TRAINING, trainingProblem } from '../src/experiments/training';
 import { planLayers } from '../src/model/spec';
 import { largestEigenvalue } from '../src/model/symmetric';
 import { nodeGpu } from '../tests/helpers/nodeGpu';
-
-/** Published peak rates (dense fp32, no tensor cores) of GPUs this project has been lent. */
-const GPU_RATES: [RegExp, { fp32Tflops: number; bandwidthGBs: number }][] = [
-  [/H100.*PCIe/i, { fp32Tflops: 51.2, bandwidthGBs: 2000 }],
-  [/H100/i, { fp32Tflops: 66.9, bandwidthGBs: 3350 }],
-  [/H200/i, { fp32Tflops: 66.9, bandwidthGBs: 4800 }],
-];
+import { type GpuRates, knownGpuRates } from './gpuRates';
+import { runPythonPeer } from './peers';
 
 /**
  * SwiftShader runs on the host's cores: nominal fp32 peak (AVX2, two 8-wide FMAs per cycle at
  * BENCH_CPU_GHZ, default 2.5) and a nominal 20 GB/s of memory bandwidth (BENCH_BANDWIDTH_GBS).
  */
-function hostRates() {
+function hostRates(): GpuRates {
   const ghz = Number(process.env.BENCH_CPU_GHZ ?? 2.5);
   return {
     fp32Tflops: (availableParallelism() * ghz * 32) / 1e3,
@@ -67,10 +61,7 @@ function stepCost(problem: TrainingProblem) {
   return { weights, bytes: 12 * weights, flops: 6 * n * weights };
 }
 
-function floorMs(
-  cost: { bytes: number; flops: number },
-  rates: { fp32Tflops: number; bandwidthGBs: number },
-) {
+function floorMs(cost: { bytes: number; flops: number }, rates: GpuRates) {
   return {
     bandwidthMs: (cost.bytes / (rates.bandwidthGBs * 1e9)) * 1e3,
     computeMs: (cost.flops / (rates.fp32Tflops * 1e12)) * 1e3,
@@ -109,7 +100,6 @@ interface NumpyResult {
 
 function numpyPeer(job: Job, eta: number, seconds: number): NumpyResult | null {
   const args = [
-    'bench/train_numpy_peer.py',
     `--layers=${job.layers}`,
     `--width=${job.width}`,
     '--blocks=2',
@@ -120,20 +110,7 @@ function numpyPeer(job: Job, eta: number, seconds: number): NumpyResult | null {
     `--eta=${eta}`,
     `--seconds=${seconds}`,
   ];
-  try {
-    const out = execFileSync('python3', args, { encoding: 'utf8', maxBuffer: 1 << 20 });
-    const result = JSON.parse(out.trim().split('\n').pop() ?? '{}') as NumpyResult;
-    if (result.error) {
-      console.log(`numpy peer: ${result.error}; going on without it`);
-      return null;
-    }
-    return result;
-  } catch (error) {
-    console.log(
-      `numpy peer could not run (${(error as Error).message.split('\n')[0]}); going on without it`,
-    );
-    return null;
-  }
+  return runPythonPeer<NumpyResult>('bench/train_numpy_peer.py', args);
 }
 
 async function main() {
@@ -151,20 +128,15 @@ async function main() {
     const cost = stepCost(problem);
     let gpuResult: Awaited<ReturnType<typeof timeSteps>> | null = null;
     let eta: number;
-    let rates: { fp32Tflops: number; bandwidthGBs: number } | null = null;
+    let rates: GpuRates | null = null;
     let gpuTrainer: GpuTrainer | null = null;
     try {
       gpuTrainer = await GpuTrainer.create(gpu, problem);
       const info = gpuTrainer.adapterInfo;
       adapterName = `${gpuTrainer.info.adapter} (vendor=${info.vendor}, architecture=${info.architecture}, device=${info.device})`;
-      const env = process.env;
-      rates = env.BENCH_FP32_TFLOPS
-        ? {
-            fp32Tflops: Number(env.BENCH_FP32_TFLOPS),
-            bandwidthGBs: Number(env.BENCH_BANDWIDTH_GBS ?? 1000),
-          }
-        : (GPU_RATES.find(([re]) => re.test(`${info.description} ${info.device}`))?.[1] ??
-          (info.architecture === 'swiftshader' ? hostRates() : null));
+      rates =
+        knownGpuRates(`${info.description} ${info.device}`) ??
+        (info.architecture === 'swiftshader' ? hostRates() : null);
     } catch (error) {
       console.log(`GPU trainer unavailable (${(error as Error).message}); CPU and numpy only`);
     }

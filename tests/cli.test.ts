@@ -1,64 +1,18 @@
 // The command-line tool (scripts/cli.mjs → src/cli/main.ts), run as a user runs it: a child
 // process per command, each writing into its own empty temporary folder, and the file checked.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DOMParser, type Element, onWarningStopParsing } from '@xmldom/xmldom';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/cli/args';
 import { renderBar } from '../src/cli/progress';
 import { CpuEngine } from '../src/engine/cpuEngine';
 import { figureJson } from '../src/experiments/export';
 import { runFigure } from '../src/experiments/runFigure';
 import { FIGURE1, SETTING_FIELDS, settingsFromQuery } from '../src/experiments/settings';
+import { cli, tempDirs } from './helpers/cli';
 
-const ROOT = resolve(__dirname, '..');
-const dirs: string[] = [];
-
-/** A fresh empty folder for one run. */
-function freshDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bottleneck-cli-'));
-  dirs.push(dir);
-  return dir;
-}
-
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `node scripts/cli.mjs …args`; `onStderr` may act on the child as it runs. */
-function cli(
-  args: string[],
-  onStderr?: (text: string, child: ChildProcess) => void,
-  env: Record<string, string> = {},
-): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['scripts/cli.mjs', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      onStderr?.(stderr, child);
-    });
-    child.on('error', fail);
-    child.on('close', (code, signal) => done({ code, signal, stdout, stderr }));
-  });
-}
+const freshDir = tempDirs('bottleneck-cli-');
 
 /** Strict XML: any warning or error throws. */
 function parseSvg(markup: string): Element {

@@ -1,10 +1,8 @@
 // `train` (src/cli/train.ts): its flags read by parseArgs and checked by validateTraining, and the
 // command run as a user runs it (node scripts/cli.mjs) on the CPU trainer, on tiny cases.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { parseArgs, TRAIN_FLAGS, type TrainRequest, UsageError } from '../src/cli/args';
 import { median } from '../src/cli/train';
 import { CpuTrainer } from '../src/engine/cpuTrainer';
@@ -14,51 +12,9 @@ import {
   sweepSlopes,
   trainingProblem,
 } from '../src/experiments/training';
+import { cli, tempDirs } from './helpers/cli';
 
-const ROOT = resolve(__dirname, '..');
-const dirs: string[] = [];
-
-function freshDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bottleneck-train-'));
-  dirs.push(dir);
-  return dir;
-}
-
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `node scripts/cli.mjs …args`; `onStderr` may act on the child as it runs. */
-function cli(
-  args: string[],
-  onStderr?: (text: string, child: ChildProcess) => void,
-  env: Record<string, string> = {},
-): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['scripts/cli.mjs', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      onStderr?.(stderr, child);
-    });
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const freshDir = tempDirs('bottleneck-train-');
 
 function train(args: string[]): TrainRequest {
   const parsed = parseArgs(['train', ...args]);

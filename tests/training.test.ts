@@ -325,6 +325,25 @@ describe('what is true (issue 11), float64, medians of 5 seeds', () => {
   });
 });
 
+it('a run does not depend on timing: a slowed trainer gives the same checkpoints and steps', async () => {
+  const settings = { ...DEFAULT_TRAINING, blocks: 2, width: 64, steps: 2000 };
+  const fast = await runTraining(new CpuTrainer(trainingProblem(settings)), settings);
+  // Stopping at the tolerance is what timing could move: make sure the run does stop early.
+  expect(fast.runs.find((r) => r.model === 'network')?.stopped).toBe('converged');
+  const inner = new CpuTrainer(trainingProblem(settings));
+  const slow: typeof inner = Object.assign(Object.create(inner), {
+    gradientSteps: async (...args: Parameters<typeof inner.gradientSteps>) => {
+      await new Promise((resolve) => setTimeout(resolve, 3 + Math.random() * 10));
+      return inner.gradientSteps(...args);
+    },
+  });
+  const slowed = await runTraining(slow, settings);
+  expect(slowed.summary).toEqual(fast.summary);
+  expect(slowed.runs.map((r) => r.checkpoints.map((c) => c.step))).toEqual(
+    fast.runs.map((r) => r.checkpoints.map((c) => c.step)),
+  );
+});
+
 it('the task data are seeded: same seed, same data; targets are M* X', () => {
   const a = drawTrainingData({
     inputSize: 8,

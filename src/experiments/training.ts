@@ -260,7 +260,7 @@ function throwIfCancelled(signal?: AbortSignal): void {
 }
 
 const DIVERGENCE_FACTOR = 1e6;
-/** Milliseconds of work between loss checks and turns of the event loop. */
+/** Milliseconds of work between turns of the event loop. */
 const CHUNK_MS = 25;
 
 /**
@@ -315,20 +315,19 @@ export async function runTraining(
   const checkpoints = checkpointSteps(totalUnits);
   for (const run of runs) await record(run, 0, settings.optimiser === 'gd' ? eta0 : undefined);
 
-  // Work goes in chunks of about CHUNK_MS (timed per model), with a loss check and a turn of the
-  // event loop after each: a cancel or pause message gets through, a model stops at the chunk
-  // where it converged or diverged, and a GPU trainer still gets many steps per submission.
-  const msPerStep = new Map<TrainedModel, number>();
+  // Work goes in chunks (gradientChunk: deterministic, so a URL always gives the same run), with a
+  // loss check after each and a turn of the event loop every CHUNK_MS: a cancel or pause message
+  // gets through, a model stops at the chunk where it converged or diverged, and a GPU trainer
+  // still gets many steps per submission.
+  const maxChunk = maxGradientChunk(problemMultiplyAdds(settings), trainer.info.kind);
   let lastYield = performance.now();
   const advance = async (run: ModelRun, target: number): Promise<ModelRun['stopped'] | null> => {
     while (run.steps < target) {
       await options.gate?.();
       throwIfCancelled(options.signal);
-      const started = performance.now();
       let chunk = 1;
       if (settings.optimiser === 'gd') {
-        const pace = msPerStep.get(run.model);
-        chunk = Math.min(target - run.steps, pace ? Math.max(1, Math.floor(CHUNK_MS / pace)) : 1);
+        chunk = Math.min(target - run.steps, gradientChunk(run.steps, maxChunk));
         if (settings.stepRule === 'follow') {
           if (run.steps > 0 && isFollowStep(run.steps, settings.followEvery)) {
             const lambda = largestEigenvalue(await trainer.kernel(run.model)) / n;
@@ -340,7 +339,6 @@ export async function runTraining(
       } else {
         await gaussNewtonBlockStep(trainer, run.model, run.steps % blocksCount, data.trainTargets);
       }
-      msPerStep.set(run.model, (performance.now() - started) / chunk);
       run.steps += chunk;
       if (performance.now() - lastYield > CHUNK_MS) {
         await new Promise((resolve) => setTimeout(resolve, 0));
@@ -412,6 +410,38 @@ export async function gaussNewtonBlockStep(
   const kernel = await trainer.kernel(model, [block]);
   const alpha = pseudoSolve(kernel, residual, PSEUDO_INVERSE_CUTOFF[trainer.info.precision]);
   await trainer.pullBack(model, block, unvecSampleMajor(alpha, targets.rows, targets.cols));
+}
+
+/** Multiply-adds of one gradient step of the network: forward, backward and update, n lanes each. */
+export function problemMultiplyAdds(s: TrainingSettings): number {
+  const spec = trainingSpec(s);
+  const sizes = [s.d, ...spec.bottleneckWidths, s.k];
+  let weights = 0;
+  spec.blocks.forEach((block, b) => {
+    for (let i = 0; i < block.layers; i++) {
+      const inSize = i === 0 ? sizes[b] : block.width;
+      const outSize = i === block.layers - 1 ? sizes[b + 1] : block.width;
+      weights += inSize * outSize;
+    }
+  });
+  return 3 * weights * s.n;
+}
+
+/**
+ * The most gradient steps between two loss checks: about 10⁷ multiply-adds (≈ 25 ms of the CPU
+ * trainer), 20× that on a GPU, at most 256. Fixed by the problem and the engine, never by a clock.
+ */
+export function maxGradientChunk(multiplyAdds: number, engine: 'webgpu' | 'cpu'): number {
+  const budget = engine === 'webgpu' ? 2e8 : 1e7;
+  return Math.max(1, Math.min(256, Math.floor(budget / Math.max(multiplyAdds, 1))));
+}
+
+/**
+ * Steps in the next chunk at step `step`: a sixteenth of the steps taken so far (so a reported
+ * stopping step is within about 6% of the first step that met the tolerance), at most `max`.
+ */
+export function gradientChunk(step: number, max: number): number {
+  return Math.max(1, Math.min(max, Math.floor(step / 16)));
 }
 
 /**

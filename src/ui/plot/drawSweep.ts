@@ -8,8 +8,18 @@
 
 import type { SweepPoint, SweepResult, SweepSeries } from '../../experiments/sweep';
 import type { DirectionFamily } from '../../model/directions';
-import { drawAxisLabels, plotFont, prepareCanvas } from './canvas';
+import {
+  drawAxisLabels,
+  drawEmptyNote,
+  drawHorizontalGridLine,
+  drawPlotBorder,
+  drawReferenceLine,
+  drawVerticalGridLine,
+  plotFont,
+  startPlot,
+} from './canvas';
 import { DIRECTION_COLOURS } from './drawPanel';
+import { atLeastTwoDecades, clipToPlot, type Frame, legend, logScaleY } from './logAxes';
 
 /** A fixed colour per family, from the direction palette (aligned blue, chained vermilion). */
 export const FAMILY_COLOURS: Record<DirectionFamily, string> = {
@@ -31,14 +41,7 @@ export function formatSlope(slope: number | null): string {
 const SIZE = { width: 600, height: 300 };
 const MARGIN = { left: 58, right: 12, top: 28, bottom: 40 };
 
-export interface Frame {
-  ctx: CanvasRenderingContext2D;
-  sx: (width: number) => number;
-  sy: (value: number) => number;
-  plot: { left: number; top: number; width: number; height: number };
-}
-
-/** Frame, grid, ticks and labels of a log–log plot; null when there is nothing positive. */
+/** Frame, grid, ticks and labels of a log–log plot against m; null when nothing is positive. */
 export function logLogFrame(
   canvas: HTMLCanvasElement,
   dpr: number,
@@ -48,84 +51,39 @@ export function logLogFrame(
   values: number[],
   empty: string,
 ): Frame | null {
-  const prepared = prepareCanvas(canvas, SIZE, dpr);
-  if (!prepared) return null;
-  const { ctx, width: w, height: h } = prepared;
-  const m = MARGIN;
-  const plot = {
-    left: m.left,
-    top: m.top,
-    width: w - m.left - m.right,
-    height: h - m.top - m.bottom,
-  };
-  ctx.fillStyle = '#111';
-  ctx.font = plotFont(13, 600);
-  ctx.textAlign = 'left';
-  ctx.textBaseline = 'alphabetic';
-  ctx.fillText(title, m.left, 17);
+  const started = startPlot(canvas, SIZE, MARGIN, dpr, title);
+  if (!started) return null;
+  const { ctx, height: h, plot } = started;
   const positive = values.filter((v) => v > 0 && Number.isFinite(v));
   if (widths.length === 0 || positive.length === 0) {
-    ctx.fillStyle = '#777';
-    ctx.font = plotFont(13);
-    ctx.fillText(empty, m.left + 10, m.top + 24);
+    drawEmptyNote(ctx, MARGIN, empty);
     return null;
   }
   const x0 = Math.log10(widths[0]) - 0.12;
   const x1 = Math.log10(widths[widths.length - 1]) + 0.12;
-  let y0 = Math.floor(Math.log10(Math.min(...positive)));
-  let y1 = Math.ceil(Math.log10(Math.max(...positive)));
-  if (y1 - y0 < 2) {
-    y0 -= 1;
-    y1 += 1;
-  }
+  const [y0, y1] = atLeastTwoDecades(
+    Math.floor(Math.log10(Math.min(...positive))),
+    Math.ceil(Math.log10(Math.max(...positive))),
+  );
   const sx = (width: number) => plot.left + ((Math.log10(width) - x0) / (x1 - x0)) * plot.width;
-  const sy = (v: number) => plot.top + (1 - (Math.log10(v) - y0) / (y1 - y0)) * plot.height;
+  const sy = logScaleY(plot, y0, y1);
 
   ctx.font = plotFont(12);
   ctx.lineWidth = 1;
   // Every decade a grid line; labels on as many as fit (about 22 px apart).
   const every = Math.max(1, Math.ceil((22 * (y1 - y0)) / plot.height));
   for (let e = y0; e <= y1; e++) {
-    const y = Math.round(sy(10 ** e)) + 0.5;
-    ctx.strokeStyle = '#e4e4e4';
-    ctx.beginPath();
-    ctx.moveTo(plot.left, y);
-    ctx.lineTo(plot.left + plot.width, y);
-    ctx.stroke();
-    if ((e - y0) % every !== 0) continue;
-    ctx.fillStyle = '#333';
-    ctx.textAlign = 'right';
-    ctx.textBaseline = 'middle';
-    ctx.fillText(`1e${e}`, plot.left - 5, y);
+    drawHorizontalGridLine(ctx, plot, sy(10 ** e), (e - y0) % every === 0 ? `1e${e}` : undefined);
   }
   // Every width a grid line; labels on every other one when they would touch.
   const label = Math.max(...widths.map((v) => ctx.measureText(String(v)).width)) + 8;
   const step = Math.max(1, Math.ceil(label / (sx(widths[1] ?? widths[0] * 2) - sx(widths[0]))));
   widths.forEach((width, i) => {
-    const x = Math.round(sx(width)) + 0.5;
-    ctx.strokeStyle = '#e4e4e4';
-    ctx.beginPath();
-    ctx.moveTo(x, plot.top);
-    ctx.lineTo(x, plot.top + plot.height);
-    ctx.stroke();
-    if (i % step !== 0) return;
-    ctx.fillStyle = '#333';
-    ctx.textAlign = 'center';
-    ctx.textBaseline = 'alphabetic';
-    ctx.fillText(String(width), x, plot.top + plot.height + 15);
+    drawVerticalGridLine(ctx, plot, sx(width), i % step === 0 ? String(width) : undefined, 15);
   });
-  ctx.strokeStyle = '#555';
-  ctx.strokeRect(plot.left + 0.5, plot.top + 0.5, plot.width, plot.height);
+  drawPlotBorder(ctx, plot);
   drawAxisLabels(ctx, plot, h, 'hidden width m (log)', yLabel);
   return { ctx, sx, sy, plot };
-}
-
-export function clip(frame: Frame): void {
-  const { ctx, plot } = frame;
-  ctx.save();
-  ctx.beginPath();
-  ctx.rect(plot.left, plot.top, plot.width, plot.height);
-  ctx.clip();
 }
 
 /** Grey below a noise floor (float32 only; a floor of 0 draws nothing). */
@@ -190,52 +148,6 @@ function medianLine(
   }
 }
 
-export interface LegendEntry {
-  colour: string;
-  dash: number[];
-  text: string;
-  width?: number;
-}
-
-/** Legend box in a corner of the plot; bottom-left is empty when everything falls with m. */
-export function legend(
-  frame: Frame,
-  entries: LegendEntry[],
-  corner: 'top-right' | 'bottom-left' | 'top-left' | 'bottom-right' = 'top-right',
-): void {
-  const { ctx, plot } = frame;
-  ctx.font = plotFont(12);
-  const line = 17;
-  const swatch = 22;
-  const textWidth = Math.max(...entries.map((e) => ctx.measureText(e.text).width));
-  const boxW = swatch + 8 + textWidth + 12;
-  const boxH = entries.length * line + 8;
-  const right = corner === 'top-right' || corner === 'bottom-right';
-  const upper = corner === 'top-right' || corner === 'top-left';
-  const left = right ? plot.left + plot.width - boxW - 6 : plot.left + 6;
-  const top = upper ? plot.top + 6 : plot.top + plot.height - boxH - 6;
-  ctx.fillStyle = 'rgba(255,255,255,0.88)';
-  ctx.fillRect(left, top, boxW, boxH);
-  ctx.strokeStyle = '#ccc';
-  ctx.lineWidth = 1;
-  ctx.strokeRect(left + 0.5, top + 0.5, boxW, boxH);
-  entries.forEach((e, i) => {
-    const y = top + 4 + line * i + line / 2;
-    ctx.strokeStyle = e.colour;
-    ctx.lineWidth = e.width ?? 2.5;
-    ctx.setLineDash(e.dash);
-    ctx.beginPath();
-    ctx.moveTo(left + 6, y);
-    ctx.lineTo(left + 6 + swatch, y);
-    ctx.stroke();
-    ctx.setLineDash([]);
-    ctx.fillStyle = '#222';
-    ctx.textAlign = 'left';
-    ctx.textBaseline = 'middle';
-    ctx.fillText(e.text, left + swatch + 12, y);
-  });
-}
-
 /** Left plot: the non-multilinear size against m per family, with the bound's slope −1/2. */
 export function drawSweepSize(
   canvas: HTMLCanvasElement,
@@ -268,21 +180,23 @@ export function drawSweepSize(
   );
   if (!frame || !result) return;
   const { ctx, sx, sy } = frame;
-  clip(frame);
+  clipToPlot(frame);
   for (const floor of floors) noiseBand(frame, floor);
   series.forEach((s, i) => {
     dots(frame, s, (i - (series.length - 1) / 2) * 5, (p) => p.perDirection);
   });
   const last = result.widths[result.widths.length - 1];
   if (start > 0) {
-    ctx.setLineDash([7, 5]);
-    ctx.strokeStyle = '#666';
-    ctx.lineWidth = 1.5;
-    ctx.beginPath();
-    ctx.moveTo(sx(first), sy(start));
-    ctx.lineTo(sx(last), sy(start * Math.sqrt(first / last)));
-    ctx.stroke();
-    ctx.setLineDash([]);
+    drawReferenceLine(
+      ctx,
+      [sx(first), sy(start)],
+      [sx(last), sy(start * Math.sqrt(first / last))],
+      {
+        colour: '#666',
+        width: 1.5,
+        dash: [7, 5],
+      },
+    );
   }
   for (const s of series) medianLine(frame, s, (p) => p.median);
   ctx.restore();
@@ -330,7 +244,7 @@ export function drawSweepCoefficients(
   );
   if (!frame || !result) return;
   const { ctx } = frame;
-  clip(frame);
+  clipToPlot(frame);
   for (const floor of floors) noiseBand(frame, floor);
   series.forEach((s, i) => {
     const offset = (i - (series.length - 1) / 2) * 5;

@@ -489,7 +489,7 @@ export function TrainingView({
     for (const [model, loss] of Object.entries(train.summary.loss))
       finalLoss[`data-final-loss-${model}`] = String(loss);
   }
-  const total = train ? totalSteps(train) : 0;
+  const total = totalSteps(train);
   const trainState = job?.state ?? 'idle';
   return (
     <div className="app">
@@ -511,7 +511,7 @@ export function TrainingView({
         data-ready={job?.state === 'done' ? 'true' : undefined}
         {...finalLoss}
       >
-        <aside className="training-side">
+        <aside className="sidebar training-side">
           <TrainingControls store={store} />
         </aside>
         <main className="training-main">
@@ -524,7 +524,7 @@ export function TrainingView({
           <div className="training-grid">
             <Figure note={TRAINING_NOTES.loss}>
               <PlotCanvas
-                label={`training loss against the ${train ? stepUnit(train) : 'step'}: ${models.replaceAll(',', ', ')}`}
+                label={`training loss against the ${stepUnit(train)}: ${models.replaceAll(',', ', ')}`}
                 testId="training-loss"
                 deps={[train, finished]}
                 draw={(c) => drawLoss(c, train, finished)}

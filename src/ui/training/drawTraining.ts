@@ -9,16 +9,27 @@
 
 import type { TrainedModel } from '../../engine/trainer';
 import type { ModelCheckpoint, ModelRun, TrainingSweepRow } from '../../experiments/training';
-import { plotFont, prepareCanvas } from '../plot/canvas';
-import { DIRECTION_COLOURS, DIRECTION_DASHES } from '../plot/drawPanel';
 import {
-  clip,
+  type AxisLabelStyle,
+  drawAxisLabels,
+  drawEmptyNote,
+  drawHorizontalGridLine,
+  drawPlotBorder,
+  drawReferenceLine,
+  drawVerticalGridLine,
+  plotFont,
+  startPlot,
+} from '../plot/canvas';
+import { DIRECTION_COLOURS, DIRECTION_DASHES } from '../plot/drawPanel';
+import { formatSlope, logLogFrame } from '../plot/drawSweep';
+import {
+  atLeastTwoDecades,
+  clipToPlot,
   type Frame,
-  formatSlope,
   type LegendEntry,
   legend,
-  logLogFrame,
-} from '../plot/drawSweep';
+  logScaleY,
+} from '../plot/logAxes';
 import type { ContrastData, SweepData, TrainingSnapshot } from './protocol';
 
 export const MODEL_STYLE: Record<TrainedModel, { colour: string; dash: number[]; name: string }> = {
@@ -37,15 +48,26 @@ const CONTRAST_STYLE: Record<number, { colour: string; dash: number[] }> = {
   2: { colour: DIRECTION_COLOURS[3], dash: [...DIRECTION_DASHES[4]] },
 };
 
+/** The dashed R = 1 line of the distance plot, and the y = x line of the predictions. */
+const R_LINE = { colour: '#666', dash: [6, 4], width: 1.5 };
+const DIAGONAL_LINE = { colour: '#888', dash: [5, 4], width: 1.2 };
+
 const FALLBACK = { width: 480, height: 260 };
 const MARGIN = { left: 56, right: 12, top: 26, bottom: 38 };
+/** The page's plots are smaller than the figure's: titles from x = 8, axis labels a size down. */
+const TITLE_X = 8;
+const AXIS_LABELS: AxisLabelStyle = { fontSize: 12, bottomGap: 5, leftGap: 13 };
+/** Tick labels under the plot sit this far below its bottom edge. */
+const TICK_GAP = 14;
 
-/** "step 120" or "block step 120": what the step axis counts. */
-export function stepUnit(snapshot: TrainingSnapshot): string {
-  return snapshot.settings.optimiser === 'gd' ? 'step' : 'block step';
+/** "step" or "block step": what the step axis counts ("step" before any run). */
+export function stepUnit(snapshot: TrainingSnapshot | null | undefined): string {
+  return !snapshot || snapshot.settings.optimiser === 'gd' ? 'step' : 'block step';
 }
 
-export function totalSteps(snapshot: TrainingSnapshot): number {
+/** Steps (or block steps) the run is set to take; 0 before any run. */
+export function totalSteps(snapshot: TrainingSnapshot | null | undefined): number {
+  if (!snapshot) return 0;
   const s = snapshot.settings;
   return s.optimiser === 'gd' ? s.steps : s.steps * s.blocks;
 }
@@ -84,90 +106,45 @@ function stepFrame(
   yFloor = Number.NEGATIVE_INFINITY,
   yCeil = Number.POSITIVE_INFINITY,
 ): Frame | null {
-  const prepared = prepareCanvas(canvas, FALLBACK, dpr);
-  if (!prepared) return null;
-  const { ctx, width: w, height: h } = prepared;
-  const m = MARGIN;
-  const plot = {
-    left: m.left,
-    top: m.top,
-    width: w - m.left - m.right,
-    height: h - m.top - m.bottom,
-  };
-  ctx.fillStyle = '#111';
-  ctx.font = plotFont(13, 600);
-  ctx.textAlign = 'left';
-  ctx.textBaseline = 'alphabetic';
-  ctx.fillText(title, 8, 17);
+  const started = startPlot(canvas, FALLBACK, MARGIN, dpr, title, TITLE_X);
+  if (!started) return null;
+  const { ctx, height: h, plot } = started;
   const positive = values.filter((v) => v > 0 && Number.isFinite(v));
   if (positive.length === 0 || total < 1) {
-    ctx.fillStyle = '#777';
-    ctx.font = plotFont(13);
-    ctx.fillText(empty, m.left + 10, m.top + 24);
+    drawEmptyNote(ctx, MARGIN, empty);
     return null;
   }
   const x0 = Math.log10(0.5);
   const x1 = Math.log10(Math.max(total, 2));
-  let y0 = Math.max(Math.floor(Math.log10(Math.min(...positive))), yFloor);
+  const lo = Math.max(Math.floor(Math.log10(Math.min(...positive))), yFloor);
   // A diverged run would stretch the axis over a hundred decades: values above yCeil leave the
   // top (its × marks where it stopped).
-  let y1 = Math.min(Math.ceil(Math.log10(Math.max(...positive))), yCeil);
-  y0 = Math.min(y0, y1 - 1);
-  if (y1 - y0 < 2) {
-    y0 -= 1;
-    y1 += 1;
-  }
+  const hi = Math.min(Math.ceil(Math.log10(Math.max(...positive))), yCeil);
+  const [y0, y1] = atLeastTwoDecades(Math.min(lo, hi - 1), hi);
   const sx = (step: number) =>
     plot.left + ((Math.log10(Math.max(step, 0.5)) - x0) / (x1 - x0)) * plot.width;
-  const sy = (v: number) => plot.top + (1 - (Math.log10(v) - y0) / (y1 - y0)) * plot.height;
+  const sy = logScaleY(plot, y0, y1);
   ctx.font = plotFont(12);
   ctx.lineWidth = 1;
   const every = Math.max(1, Math.ceil((18 * (y1 - y0)) / plot.height));
   for (let e = y0; e <= y1; e++) {
-    if ((y1 - e) % every !== 0) continue;
-    const y = Math.round(sy(10 ** e)) + 0.5;
-    ctx.strokeStyle = '#e4e4e4';
-    ctx.beginPath();
-    ctx.moveTo(plot.left, y);
-    ctx.lineTo(plot.left + plot.width, y);
-    ctx.stroke();
-    ctx.fillStyle = '#333';
-    ctx.textAlign = 'right';
-    ctx.textBaseline = 'middle';
-    ctx.fillText(`1e${e}`, plot.left - 5, y);
+    if ((y1 - e) % every === 0) drawHorizontalGridLine(ctx, plot, sy(10 ** e), `1e${e}`);
   }
   const ticks = [0];
   for (let e = 0; 10 ** e <= total; e++) ticks.push(10 ** e);
   const xEvery = Math.max(1, Math.ceil((38 * ticks.length) / plot.width));
   ticks.forEach((step, i) => {
-    const x = Math.round(sx(step)) + 0.5;
-    ctx.strokeStyle = '#e4e4e4';
-    ctx.beginPath();
-    ctx.moveTo(x, plot.top);
-    ctx.lineTo(x, plot.top + plot.height);
-    ctx.stroke();
-    if (i !== 0 && i % xEvery !== 0) return;
-    ctx.fillStyle = '#333';
-    ctx.textAlign = 'center';
-    ctx.textBaseline = 'alphabetic';
-    ctx.fillText(
-      step === 0 ? '0' : decadeLabel(Math.round(Math.log10(step))),
-      x,
-      plot.top + plot.height + 14,
+    const label = step === 0 ? '0' : decadeLabel(Math.round(Math.log10(step)));
+    drawVerticalGridLine(
+      ctx,
+      plot,
+      sx(step),
+      i !== 0 && i % xEvery !== 0 ? undefined : label,
+      TICK_GAP,
     );
   });
-  ctx.strokeStyle = '#555';
-  ctx.strokeRect(plot.left + 0.5, plot.top + 0.5, plot.width, plot.height);
-  ctx.fillStyle = '#111';
-  ctx.font = plotFont(12);
-  ctx.textAlign = 'center';
-  ctx.textBaseline = 'alphabetic';
-  ctx.fillText(xLabel, plot.left + plot.width / 2, h - 5);
-  ctx.save();
-  ctx.translate(13, plot.top + plot.height / 2);
-  ctx.rotate(-Math.PI / 2);
-  ctx.fillText(yLabel, 0, 0);
-  ctx.restore();
+  drawPlotBorder(ctx, plot);
+  drawAxisLabels(ctx, plot, h, xLabel, yLabel, AXIS_LABELS);
   return { ctx, sx, sy, plot };
 }
 
@@ -239,9 +216,9 @@ export function drawLoss(
     canvas,
     dpr,
     'Training loss',
-    snapshot ? `${stepUnit(snapshot)} (log)` : 'step (log)',
+    `${stepUnit(snapshot)} (log)`,
     'loss (log)',
-    snapshot ? totalSteps(snapshot) : 0,
+    totalSteps(snapshot),
     runs.flatMap((r) => r.checkpoints.map((c) => c.loss)),
     snapshot ? 'waiting for the first checkpoint…' : 'no run yet',
     -16,
@@ -249,7 +226,7 @@ export function drawLoss(
     Math.ceil(Math.log10(Math.max(1e-300, ...runs.map((r) => r.checkpoints[0]?.loss ?? 0)))) + 8,
   );
   if (!frame || !snapshot) return;
-  clip(frame);
+  clipToPlot(frame);
   // The network first and wider: a model on top of it (they often coincide) still shows both.
   for (const run of runs) {
     const style = MODEL_STYLE[run.model];
@@ -294,15 +271,12 @@ export function drawKernelChange(
     const style = CONTRAST_STYLE[c.blocks] ?? CONTRAST_STYLE[1];
     series.push({ label: `tanh, B = ${c.blocks}`, colour: style.colour, dash: style.dash, run });
   }
-  const total = Math.max(
-    snapshot ? totalSteps(snapshot) : 0,
-    ...others.map((c) => (c.snapshot ? totalSteps(c.snapshot) : 0)),
-  );
+  const total = Math.max(totalSteps(snapshot), ...others.map((c) => totalSteps(c.snapshot)));
   const frame = stepFrame(
     canvas,
     dpr,
     'Kernel change ‖K_t − K_0‖_F / ‖K_0‖_F',
-    snapshot ? `${stepUnit(snapshot)} (log)` : 'step (log)',
+    `${stepUnit(snapshot)} (log)`,
     'relative change (log)',
     total,
     series.flatMap((s) => s.run.checkpoints.map((c) => c.kernelChange ?? 0)),
@@ -311,7 +285,7 @@ export function drawKernelChange(
     4,
   );
   if (!frame) return;
-  clip(frame);
+  clipToPlot(frame);
   for (const s of series) {
     curve(
       frame,
@@ -344,9 +318,9 @@ export function drawDistances(
     canvas,
     dpr,
     'Distance from init ‖W_b − W_b,0‖_F',
-    snapshot ? `${stepUnit(snapshot)} (log)` : 'step (log)',
+    `${stepUnit(snapshot)} (log)`,
     'distance (log)',
-    snapshot ? totalSteps(snapshot) : 0,
+    totalSteps(snapshot),
     [...runs.flatMap((r) => r.checkpoints.flatMap((c) => c.distances)), 1],
     'no run yet',
     -8,
@@ -354,16 +328,9 @@ export function drawDistances(
   );
   if (!frame || !snapshot) return;
   const { ctx, sy, plot } = frame;
-  clip(frame);
+  clipToPlot(frame);
   // The ball of Theorem 1 has radius R = O(1); the paper fixes no value: R = 1 for reference.
-  ctx.strokeStyle = '#666';
-  ctx.lineWidth = 1.5;
-  ctx.setLineDash([6, 4]);
-  ctx.beginPath();
-  ctx.moveTo(plot.left, sy(1));
-  ctx.lineTo(plot.left + plot.width, sy(1));
-  ctx.stroke();
-  ctx.setLineDash([]);
+  drawReferenceLine(ctx, [plot.left, sy(1)], [plot.left + plot.width, sy(1)], R_LINE);
   for (const run of runs) {
     const style = MODEL_STYLE[run.model];
     for (let b = 0; b < blocks; b++) {
@@ -394,7 +361,7 @@ export function drawDistances(
       });
     }
   }
-  entries.push({ colour: '#666', dash: [6, 4], width: 1.5, text: 'R = 1 (reference)' });
+  entries.push({ ...R_LINE, text: 'R = 1 (reference)' });
   legend(frame, entries, 'bottom-right');
 }
 
@@ -434,35 +401,24 @@ export function drawPredictions(
   snapshot: TrainingSnapshot | null,
   dpr = window.devicePixelRatio || 1,
 ): void {
-  const prepared = prepareCanvas(canvas, FALLBACK, dpr);
-  if (!prepared) return;
-  const { ctx, width: w, height: h } = prepared;
-  const m = MARGIN;
-  const plot = {
-    left: m.left,
-    top: m.top,
-    width: w - m.left - m.right,
-    height: h - m.top - m.bottom,
-  };
-  ctx.fillStyle = '#111';
-  ctx.font = plotFont(13, 600);
-  ctx.textAlign = 'left';
-  ctx.textBaseline = 'alphabetic';
   const latest = snapshot?.runs.map((r) => ({
     run: r,
     at: r.checkpoints[r.checkpoints.length - 1],
   }));
   const step = latest?.length ? Math.max(...latest.map((l) => l.at?.step ?? 0)) : 0;
-  ctx.fillText(
+  const started = startPlot(
+    canvas,
+    FALLBACK,
+    MARGIN,
+    dpr,
     snapshot ? `Held-out predictions at ${stepUnit(snapshot)} ${step}` : 'Held-out predictions',
-    8,
-    17,
+    TITLE_X,
   );
+  if (!started) return;
+  const { ctx, height: h, plot } = started;
   const targets = snapshot?.heldOutTargets.data ?? new Float64Array();
   if (!snapshot || !latest || targets.length === 0) {
-    ctx.fillStyle = '#777';
-    ctx.font = plotFont(13);
-    ctx.fillText('no run yet', m.left + 10, m.top + 24);
+    drawEmptyNote(ctx, MARGIN, 'no run yet');
     return;
   }
   const all = [...targets];
@@ -488,51 +444,25 @@ export function drawPredictions(
   ctx.font = plotFont(12);
   ctx.lineWidth = 1;
   for (const t of niceTicks(y0, y1, Math.max(2, Math.floor(plot.height / 40)))) {
-    const y = Math.round(sy(t)) + 0.5;
-    ctx.strokeStyle = '#e4e4e4';
-    ctx.beginPath();
-    ctx.moveTo(plot.left, y);
-    ctx.lineTo(plot.left + plot.width, y);
-    ctx.stroke();
-    ctx.fillStyle = '#333';
-    ctx.textAlign = 'right';
-    ctx.textBaseline = 'middle';
-    ctx.fillText(formatTick(t), plot.left - 5, y);
+    drawHorizontalGridLine(ctx, plot, sy(t), formatTick(t));
   }
   for (const t of niceTicks(x0, x1, Math.max(2, Math.floor(plot.width / 70)))) {
-    const x = Math.round(sx(t)) + 0.5;
-    ctx.strokeStyle = '#e4e4e4';
-    ctx.beginPath();
-    ctx.moveTo(x, plot.top);
-    ctx.lineTo(x, plot.top + plot.height);
-    ctx.stroke();
-    ctx.fillStyle = '#333';
-    ctx.textAlign = 'center';
-    ctx.textBaseline = 'alphabetic';
-    ctx.fillText(formatTick(t), x, plot.top + plot.height + 14);
+    drawVerticalGridLine(ctx, plot, sx(t), formatTick(t), TICK_GAP);
   }
-  ctx.strokeStyle = '#555';
-  ctx.strokeRect(plot.left + 0.5, plot.top + 0.5, plot.width, plot.height);
-  ctx.fillStyle = '#111';
-  ctx.textAlign = 'center';
-  ctx.textBaseline = 'alphabetic';
-  ctx.fillText('target (every output, every held-out input)', plot.left + plot.width / 2, h - 5);
-  ctx.save();
-  ctx.translate(13, plot.top + plot.height / 2);
-  ctx.rotate(-Math.PI / 2);
-  ctx.fillText('prediction', 0, 0);
-  ctx.restore();
+  drawPlotBorder(ctx, plot);
+  drawAxisLabels(
+    ctx,
+    plot,
+    h,
+    'target (every output, every held-out input)',
+    'prediction',
+    AXIS_LABELS,
+  );
   const frame: Frame = { ctx, sx, sy, plot };
-  clip(frame);
+  clipToPlot(frame);
   // y = x: a perfect prediction.
-  ctx.strokeStyle = '#888';
-  ctx.lineWidth = 1.2;
-  ctx.setLineDash([5, 4]);
-  ctx.beginPath();
-  ctx.moveTo(sx(x0), plot.top + (1 - (x0 - y0) / (y1 - y0)) * plot.height);
-  ctx.lineTo(sx(x1), plot.top + (1 - (x1 - y0) / (y1 - y0)) * plot.height);
-  ctx.stroke();
-  ctx.setLineDash([]);
+  const diagonalY = (v: number) => plot.top + (1 - (v - y0) / (y1 - y0)) * plot.height;
+  drawReferenceLine(ctx, [sx(x0), diagonalY(x0)], [sx(x1), diagonalY(x1)], DIAGONAL_LINE);
   for (const { run, at } of latest) {
     if (!at) continue;
     const style = MODEL_STYLE[run.model];
@@ -561,7 +491,7 @@ export function drawPredictions(
         dash: [],
         text: `${MODEL_STYLE[run.model].name}${run.stopped === 'diverged' ? ' (diverged)' : ''}`,
       })),
-      { colour: '#888', dash: [5, 4], width: 1.2, text: 'prediction = target' },
+      { ...DIAGONAL_LINE, text: 'prediction = target' },
     ],
     'top-left',
   );
@@ -620,7 +550,7 @@ export function drawTrainingSweep(
   );
   if (!frame || !sweep) return;
   const { ctx, sx, sy } = frame;
-  clip(frame);
+  clipToPlot(frame);
   present.forEach((s, i) => {
     const points = sweepMedians(rows, s.key);
     ctx.fillStyle = s.colour;

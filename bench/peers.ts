@@ -1,0 +1,32 @@
+// The benchmarks' Python peers (bench/numpy_peer.py, bench/train_numpy_peer.py): run one and read
+// its result, the JSON object on the last line it prints.
+
+import { execFileSync } from 'node:child_process';
+
+/**
+ * Runs `python3 script …args` and returns its last output line parsed as JSON; null (with a line
+ * saying why, and the benchmark going on without it) when Python or numpy is missing or the peer
+ * reports an `error`.
+ */
+export function runPythonPeer<T extends { error?: string }>(
+  script: string,
+  args: string[],
+): T | null {
+  try {
+    const out = execFileSync('python3', [script, ...args], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    });
+    const result = JSON.parse(out.trim().split('\n').pop() ?? '{}') as T;
+    if (result.error) {
+      console.log(`numpy peer: ${result.error}; going on without it`);
+      return null;
+    }
+    return result;
+  } catch (error) {
+    console.log(
+      `numpy peer could not run (${(error as Error).message.split('\n')[0]}); going on without it`,
+    );
+    return null;
+  }
+}
