@@ -261,6 +261,7 @@ function ModelTable({ snapshot }: { snapshot: TrainingSnapshot }) {
 function JobBar({ store }: { store: TrainingStore }) {
   const job = useStore(store, (s) => s.job);
   const engine = useStore(store, (s) => s.engine);
+  const engineNote = useStore(store, (s) => s.engineNote);
   const failure = useStore(store, (s) => s.workerFailure);
   const settings = useStore(store, (s) => s.settings);
   const active = job?.state === 'running' || job?.state === 'paused';
@@ -314,11 +315,15 @@ function JobBar({ store }: { store: TrainingStore }) {
           tanh contrast
         </button>
       </span>
-      <span className="muted training-engine" data-testid="training-engine">
+      <span
+        className="muted training-engine"
+        data-testid="training-engine"
+        title={engineNote ? `CPU trainer: ${engineNote}` : undefined}
+      >
         {failure
           ? `training worker stopped: ${failure}`
           : engine
-            ? `${engine.kind === 'webgpu' ? `WebGPU · ${engine.adapter}` : engine.adapter} · ${engine.precision}`
+            ? `${engine.kind === 'webgpu' ? `WebGPU · ${engine.adapter}` : engine.adapter} · ${engine.precision}${engineNote ? ` (${engineNote})` : ''}`
             : !linear
               ? 'σ = tanh: only the network trains'
               : ''}
