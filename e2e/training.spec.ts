@@ -70,6 +70,19 @@ test('Pause holds a run, Resume continues it, Cancel stops it', async ({ page })
   await expect(view).toHaveAttribute('data-state', 'cancelled');
 });
 
+test('the page-wide ready signal follows the training job; Esc cancels it', async ({ page }) => {
+  await page.goto(SMALL);
+  await waitForTraining(page);
+  await expect(page.locator('html')).toHaveAttribute('data-state', 'ready');
+  await page.goto('/?view=train&gpu=0&m=256&steps=20000&seed=2');
+  await expect(page.getByTestId('training-progress')).toBeVisible({ timeout: 10_000 });
+  await expect(page.locator('html')).toHaveAttribute('data-state', 'computing');
+  await page.keyboard.press('Escape');
+  await waitForTraining(page, 'cancelled');
+  await expect(page.getByTestId('training-progress')).toHaveCount(0);
+  await expect(page.locator('html')).toHaveAttribute('data-state', 'ready');
+});
+
 test('a reload of the URL restores the settings and runs again to the end', async ({ page }) => {
   await page.goto(SMALL);
   await waitForTraining(page);

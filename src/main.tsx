@@ -6,6 +6,7 @@ import 'inter-ui/inter-variable.css';
 import { createWorkerClient } from './state/computeClient';
 import { startPageState } from './state/pageState';
 import { createAppStore } from './state/store';
+import { getTrainingStore } from './state/trainingStore';
 import { bindHistory, readUrl, writeUrl } from './state/url';
 import { App } from './ui/App';
 import type { FromWorker } from './worker/protocol';
@@ -27,7 +28,7 @@ bindHistory(store);
 // Normalise the URL (fills in defaults) without adding a history entry, then compute.
 store.getState().setSettings(settings, { history: 'replace' });
 // <html data-state="computing|ready|error"> and data-motion (docs/testing.md).
-startPageState(store);
+startPageState(store, document, getTrainingStore());
 // Handles for tests and the console: the store, and a way to make the GPU device be lost.
 Object.assign(window, { __store: store, __loseGpuDevice: () => client.simulateDeviceLoss() });
 

@@ -20,6 +20,7 @@ import { loadFonts } from '../ui/fonts';
 import { drawnSequence, drawSequence, onDrawsChange, pendingDraws } from '../ui/plot/frameQueue';
 import type { AnalysisKind } from '../worker/protocol';
 import type { AppState, AppStore } from './store';
+import type { TrainingState, TrainingStore } from './trainingStore';
 
 export type PageState = 'computing' | 'ready' | 'error';
 
@@ -35,6 +36,17 @@ export function storeState(state: AppState): 'error' | 'computing' | 'idle' {
   if (state.requestId === 0 || state.results.length === 0 || state.results.some((r) => !r))
     return 'computing';
   return 'idle';
+}
+
+/**
+ * On the training page (?view=train) the signal follows the training job instead: computing while
+ * it runs or is paused (or before it starts), error when it failed, else idle (ready once drawn).
+ */
+export function trainingPageState(state: TrainingState): 'error' | 'computing' | 'idle' {
+  const job = state.job;
+  if (state.workerFailure) return 'error';
+  if (!job || job.state === 'running' || job.state === 'paused') return 'computing';
+  return job.state === 'error' ? 'error' : 'idle';
 }
 
 /** Whether animations are off: ?motion=0, or the reader's system asks for reduced motion. */
@@ -87,7 +99,11 @@ function drawnOnPage(
  * Keeps <html data-state> and <html data-motion> up to date from the store, the draw queue, the
  * page and its fonts. Returns a function that stops it.
  */
-export function startPageState(store: AppStore, doc: Document = document): () => void {
+export function startPageState(
+  store: AppStore,
+  doc: Document = document,
+  training?: TrainingStore,
+): () => void {
   const root = doc.documentElement;
   const since = new Map<AnalysisKind, number>();
   let fontsLoaded = false;
@@ -107,6 +123,18 @@ export function startPageState(store: AppStore, doc: Document = document): () =>
     timer = null;
     if (stopped) return;
     const state = store.getState();
+    const trainingState = training?.getState();
+    if (trainingState?.view === 'train') {
+      const fromJob = trainingPageState(trainingState);
+      if (fromJob !== 'idle') return write(fromJob);
+      const idle =
+        fontsLoaded &&
+        doc.fonts?.status !== 'loading' &&
+        pendingDraws() === 0 &&
+        (trainingState.job?.state === 'cancelled' ||
+          doc.querySelector('[data-testid="training-view"][data-ready="true"]') !== null);
+      return write(idle ? 'ready' : 'computing');
+    }
     const fromStore = storeState(state);
     if (fromStore === 'error') return write('error');
     const idle =
@@ -150,6 +178,7 @@ export function startPageState(store: AppStore, doc: Document = document): () =>
     else if (state.settings !== previous.settings) busy();
     schedule();
   });
+  const unsubscribeTraining = training?.subscribe(busy);
   const stopDraws = onDrawsChange(() => {
     if (pendingDraws() > 0) busy();
     else schedule();
@@ -179,6 +208,7 @@ export function startPageState(store: AppStore, doc: Document = document): () =>
     stopped = true;
     if (timer !== null) clearTimeout(timer);
     unsubscribe();
+    unsubscribeTraining?.();
     stopDraws();
     observer.disconnect();
     media?.removeEventListener('change', applyMotion);

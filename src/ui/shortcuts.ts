@@ -3,6 +3,7 @@
 
 import { Y_AXES } from '../experiments/settings';
 import type { AppStore } from '../state/store';
+import { getTrainingStore } from '../state/trainingStore';
 import { stepSlide } from './Presentation';
 
 /** What a shortcut may act on: the store, and whether the shortcut help is open. */
@@ -24,6 +25,12 @@ export interface Shortcut {
 }
 
 const presenting = (ctx: ShortcutContext) => ctx.store.getState().settings.present;
+
+/** Whether the training page is shown and its job runs or waits paused (Esc cancels it). */
+const trainingBusy = (): boolean => {
+  const { view, job } = getTrainingStore().getState();
+  return view === 'train' && (job?.state === 'running' || job?.state === 'paused');
+};
 
 export const SHORTCUTS: readonly Shortcut[] = [
   {
@@ -51,11 +58,13 @@ export const SHORTCUTS: readonly Shortcut[] = [
     // Precedence: the open list first, then a running computation, then presentation mode.
     keys: ['Escape'],
     description:
-      'Close this list; otherwise cancel a running computation; otherwise leave presentation mode',
-    enabled: (ctx) => ctx.helpOpen || ctx.store.getState().busy() || presenting(ctx),
+      'Close this list; otherwise cancel a running computation or training; otherwise leave presentation mode',
+    enabled: (ctx) =>
+      ctx.helpOpen || trainingBusy() || ctx.store.getState().busy() || presenting(ctx),
     inHelp: true,
     action: (ctx) => {
       if (ctx.helpOpen) ctx.setHelpOpen(false);
+      else if (trainingBusy()) getTrainingStore().getState().cancel();
       else if (!ctx.store.getState().cancel()) ctx.store.getState().update({ present: false });
     },
   },
