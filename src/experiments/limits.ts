@@ -2,10 +2,17 @@
 
 import { CpuEngine } from '../engine/cpuEngine';
 import type { Engine } from '../engine/types';
-import { gridLanes, type LanePlan, polynomialLanes, polynomialLayout } from '../model/polynomial';
-import { type LayerPlan, planLayers, SpecError } from '../model/spec';
+import {
+  gridLanes,
+  type LanePlan,
+  polynomialLanes,
+  polynomialLayout,
+  type VariableGrouping,
+} from '../model/polynomial';
+import { isLinearNetwork, type LayerPlan, planLayers, SpecError } from '../model/spec';
 import { GRID_POINTS, type PanelSpec, panelGrouping } from './figure';
-import type { FigureSettings } from './settings';
+import { type FigureSettings, networkSpec } from './settings';
+import { SWEEP_NETWORKS, sweepFamilies, sweepWidths } from './sweep';
 
 /**
  * The CPU engine's budget per figure, in multiply-adds as `figureMultiplyAdds` counts them (every
@@ -18,10 +25,13 @@ export const CPU_MAX_MULTIPLY_ADDS = 2e10;
 export const CPU_CAP_TEXT =
   'CPU engine: figures are capped at 2·10¹⁰ multiply-adds — about 2·10⁹ per second per core (WebAssembly SIMD, weights stored once), so ≈5 s on two cores: any width for blocks of ≤ 2 layers with narrow ends, about m ≤ 2500 for blocks of 4 layers (m ≤ 5000 without the σ panel).';
 
-/** The lane plan `computePanel` runs for a panel: the same layout/grouping, or the same grid. */
-export function panelLanePlan(panel: PanelSpec): LanePlan {
+/**
+ * The lane plan `computePanel` runs for a panel: the same layout/grouping, or the same grid.
+ * `grouping` overrides the panel's own (the block-structure analysis runs one t per layer).
+ */
+export function panelLanePlan(panel: PanelSpec, grouping?: VariableGrouping): LanePlan {
   if (!panel.exact) return gridLanes(new Float64Array(GRID_POINTS).fill(1));
-  const layout = polynomialLayout(panel.spec, panel.blockMask, panelGrouping(panel));
+  const layout = polynomialLayout(panel.spec, panel.blockMask, grouping ?? panelGrouping(panel));
   return polynomialLanes(panel.spec, layout);
 }
 
@@ -41,9 +51,13 @@ export interface PanelWork {
  * direction, every layer multiplies all lanes by W^(ℓ) (in·out each), and a perturbed layer adds
  * Δ^(ℓ) on the lanes its coupling reads (in·out for a dense Gaussian Δ, in + out for rank one).
  */
-export function panelMultiplyAdds(settings: FigureSettings, panel: PanelSpec): PanelWork {
+export function panelMultiplyAdds(
+  settings: FigureSettings,
+  panel: PanelSpec,
+  grouping?: VariableGrouping,
+): PanelWork {
   const layers = planLayers(panel.spec);
-  const plan = panelLanePlan(panel);
+  const plan = panelLanePlan(panel, grouping);
   const count = settings.directions;
   const family = settings.family;
   const perturbed = (layer: LayerPlan) => panel.blockMask[layer.block];
@@ -74,6 +88,40 @@ export function panelMultiplyAdds(settings: FigureSettings, panel: PanelSpec): P
 /** Multiply-adds of one figure: the sum over its panels (see `panelMultiplyAdds`). */
 export function figureMultiplyAdds(settings: FigureSettings, panels: PanelSpec[]): number {
   return panels.reduce((s, panel) => s + panelMultiplyAdds(settings, panel).total, 0);
+}
+
+/**
+ * Multiply-adds of the width sweep (sweep.ts `widthSweep`): one exact per-block polynomial, all
+ * blocks perturbed, per width × family × network, each counted as a panel. Null when the sweep
+ * would refuse these settings (σ ≠ identity) before computing.
+ */
+export function sweepMultiplyAdds(
+  settings: FigureSettings,
+  engineKind: 'webgpu' | 'cpu',
+): number | null {
+  const base = networkSpec(settings);
+  if (!isLinearNetwork(base)) return null;
+  const blockMask = base.blocks.map(() => true);
+  let total = 0;
+  for (const width of sweepWidths(settings, engineKind)) {
+    const spec = { ...base, blocks: base.blocks.map((b) => ({ ...b, width })) };
+    const panel: PanelSpec = { id: 'sweep', title: '', spec, blockMask, exact: true };
+    for (const family of sweepFamilies(settings))
+      total += panelMultiplyAdds({ ...settings, family }, panel, 'per-block').total;
+  }
+  return total * SWEEP_NETWORKS;
+}
+
+/**
+ * Multiply-adds of the block-structure analysis (blockStructure.ts): one exact polynomial with
+ * one t per layer, all blocks perturbed. Null when it would refuse these settings.
+ */
+export function blockStructureMultiplyAdds(settings: FigureSettings): number | null {
+  const spec = networkSpec(settings);
+  if (!isLinearNetwork(spec)) return null;
+  const blockMask = spec.blocks.map(() => true);
+  const panel: PanelSpec = { id: 'blocks', title: '', spec, blockMask, exact: true };
+  return panelMultiplyAdds(settings, panel, 'per-layer').total;
 }
 
 export function checkCpuBudget(settings: FigureSettings, panels: PanelSpec[]): void {

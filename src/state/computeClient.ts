@@ -50,11 +50,16 @@ export function createWorkerClient(
   };
   send({ type: 'init', useGpu });
   return {
-    compute: (id: number, settings: FigureSettings) => send({ type: 'compute', id, settings }),
+    compute: (id: number, settings: FigureSettings, askAboveMs: number | null = null) =>
+      send({ type: 'compute', id, settings, askAboveMs }),
     retryGpu: () => send({ type: 'retry-gpu' }),
     cancel: () => send({ type: 'cancel' }),
-    analyse: (kind: AnalysisKind, id: number, settings: FigureSettings) =>
-      send({ type: 'analysis', kind, id, settings }),
+    analyse: (
+      kind: AnalysisKind,
+      id: number,
+      settings: FigureSettings,
+      askAboveMs: number | null = null,
+    ) => send({ type: 'analysis', kind, id, settings, askAboveMs }),
     simulateDeviceLoss: () => send({ type: 'simulate-device-loss' }),
     simulateCrash: () => send({ type: 'simulate-crash' }),
   };

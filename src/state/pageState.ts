@@ -32,6 +32,8 @@ export function storeState(state: AppState): 'error' | 'computing' | 'idle' {
   const analyses = Object.values(state.analyses);
   if (state.error || state.workerFailure || analyses.some((a) => a?.error)) return 'error';
   if (state.computing || analyses.some((a) => a?.running)) return 'computing';
+  // A figure declined before any was drawn (ask first, "Don't run"): nothing more will come.
+  if (state.notRun && state.results.length === 0) return 'idle';
   // Nothing asked for yet, or a figure without all its results (never once 'done' came).
   if (state.requestId === 0 || state.results.length === 0 || state.results.some((r) => !r))
     return 'computing';
@@ -67,6 +69,7 @@ function drawnOnPage(
   since: Map<AnalysisKind, number>,
   surfaceWaiting: (canvas: HTMLCanvasElement) => boolean,
 ): boolean {
+  if (state.notRun && state.results.length === 0) return true; // nothing to draw: declined
   const present = state.settings.present;
   // The page renders the sections below the figure a few tasks after it (App.tsx): wait for them.
   if (!present && !doc.querySelector('[data-testid="analysis-blocks"]')) return false;

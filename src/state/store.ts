@@ -3,6 +3,12 @@
 
 import { createStore } from 'zustand/vanilla';
 import type { EngineInfo } from '../engine/types';
+import {
+  ASK_FIRST_MS,
+  type Calibration,
+  type Job,
+  type JobEstimate,
+} from '../experiments/estimate';
 import type { PanelResult, PanelSpec } from '../experiments/figure';
 import {
   FIGURE1,
@@ -23,8 +29,14 @@ import type {
 
 /** What the store needs from the compute side (a worker in the app, a fake in tests). */
 export interface ComputeClient {
-  compute(id: number, settings: FigureSettings): void;
-  analyse(kind: AnalysisKind, id: number, settings: FigureSettings): void;
+  /** `askAboveMs`: see ToWorker (protocol.ts); a job estimated over it answers 'ask'. */
+  compute(id: number, settings: FigureSettings, askAboveMs?: number | null): void;
+  analyse(
+    kind: AnalysisKind,
+    id: number,
+    settings: FigureSettings,
+    askAboveMs?: number | null,
+  ): void;
   retryGpu(): void;
   /** Stops the figure and every running analysis, starting nothing (optional for test fakes). */
   cancel?(): void;
@@ -36,6 +48,30 @@ export interface ComputeClient {
 export const WORKER_STOPPED = 'the compute worker stopped (see the banner above); reload the page';
 /** The error of an analysis the reader cancelled. */
 export const CANCELLED = 'cancelled';
+
+/** A job the worker did not start: its estimate passed the threshold, the reader is asked. */
+export interface PendingAsk {
+  job: Job;
+  /** The request id (figure) or analysis id the answer applies to. */
+  id: number;
+  estimate: JobEstimate;
+}
+
+/** Test hook: `window.__askFirstThresholdMs`, a number of milliseconds, replaces ASK_FIRST_MS. */
+export function askFirstThresholdMs(): number {
+  const hook = (globalThis as { __askFirstThresholdMs?: unknown }).__askFirstThresholdMs;
+  return typeof hook === 'number' && hook >= 0 ? hook : ASK_FIRST_MS;
+}
+
+const ASK_OFF_KEY = 'bottleneck.askFirstOff';
+
+function readAskOff(): boolean {
+  try {
+    return globalThis.sessionStorage?.getItem(ASK_OFF_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
 
 /** The last figure that finished: what Cancel puts back on screen. */
 export interface FinishedFigure {
@@ -70,6 +106,26 @@ export interface AppState {
   lastFigure: FinishedFigure | null;
   /** The last request was cancelled by the reader (the status line says so). */
   cancelled: boolean;
+  /**
+   * Jobs estimated over the threshold and not started, oldest first: the dialog asks about the
+   * first (Run anyway / Don't run). The figure's request stays `computing` while it is asked.
+   */
+  asks: PendingAsk[];
+  /** The estimate of the figure being computed, when the worker made one (for the time left). */
+  estimate: JobEstimate | null;
+  /** The current settings' figure the reader chose not to run; the last figure stays on screen. */
+  notRun: JobEstimate | null;
+  /** The measurement of the engine in use, once made. */
+  calibration: Calibration | null;
+  /** "Don't ask again" for this session (sessionStorage): every job runs. */
+  askFirstOff: boolean;
+  setAskFirstOff(off: boolean): void;
+  /** Run anyway: starts the job of the first ask. */
+  confirmRun(): void;
+  /** Don't run: drops the first ask; a figure keeps the last finished one on screen. */
+  declineRun(): void;
+  /** Runs the figure of `notRun` (the status line's button), without asking again. */
+  runNotRun(): void;
   /** Scale of the PNG export against the figure's CSS size (1–4; 2 by default, for print). */
   pngScale: number;
   setPngScale(scale: number): void;
@@ -135,6 +191,15 @@ function matchPreset(settings: FigureSettings): string | null {
   return PRESETS.find((p) => sameSettings(p.settings, settings))?.id ?? null;
 }
 
+/**
+ * The threshold a new job is sent with: none in presentation mode (the slides have no dialog) or
+ * after "Don't ask again"; else ASK_FIRST_MS (or the test hook's value).
+ */
+function askAbove(state: AppState): number | null {
+  if (state.askFirstOff || state.settings.present) return null;
+  return askFirstThresholdMs();
+}
+
 export function createAppStore(
   client: ComputeClient,
   initial: { settings?: FigureSettings; problems?: UrlProblem[] } = {},
@@ -160,6 +225,66 @@ export function createAppStore(
     lastMs: null,
     lastFigure: null,
     cancelled: false,
+    asks: [],
+    estimate: null,
+    notRun: null,
+    calibration: null,
+    askFirstOff: readAskOff(),
+    setAskFirstOff(off) {
+      set({ askFirstOff: off });
+      try {
+        if (off) globalThis.sessionStorage?.setItem(ASK_OFF_KEY, '1');
+        else globalThis.sessionStorage?.removeItem(ASK_OFF_KEY);
+      } catch {
+        // no storage: the choice lasts as long as the page
+      }
+    },
+    confirmRun() {
+      const [ask, ...rest] = get().asks;
+      if (!ask) return;
+      set({ asks: rest });
+      const state = get();
+      if (ask.job === 'figure') {
+        if (ask.id === state.requestId && state.computing)
+          client.compute(ask.id, state.settings, null);
+        return;
+      }
+      const analysis = state.analyses[ask.job];
+      if (analysis?.id === ask.id && analysis.running)
+        client.analyse(ask.job, ask.id, state.settings, null);
+    },
+    declineRun() {
+      const [ask, ...rest] = get().asks;
+      if (!ask) return;
+      const state = get();
+      if (ask.job === 'figure') {
+        if (ask.id !== state.requestId) return set({ asks: rest });
+        // The worker started nothing: the last figure stays, the settings stay to be changed.
+        set({ asks: rest, computing: false, progress: null, estimate: null, notRun: ask.estimate });
+        return;
+      }
+      // As if it had never been asked for (a cancelled analysis would read as failed).
+      const analyses = { ...state.analyses };
+      if (analyses[ask.job]?.id === ask.id) delete analyses[ask.job];
+      set({ asks: rest, analyses });
+    },
+    runNotRun() {
+      const state = get();
+      if (!state.notRun || state.workerFailure !== null) return;
+      const id = state.requestId + 1;
+      set({
+        requestId: id,
+        computing: true,
+        progress: null,
+        cancelled: false,
+        error: null,
+        estimate: state.notRun,
+        notRun: null,
+        asks: [],
+        analyses: {},
+      });
+      client.compute(id, state.settings, null);
+    },
     pngScale: 2,
     setPngScale(scale) {
       set({ pngScale: Math.min(4, Math.max(1, Math.round(scale))) });
@@ -179,8 +304,11 @@ export function createAppStore(
         error: failed ? WORKER_STOPPED : null,
         ms: null,
       };
-      set({ analyses: { ...get().analyses, [kind]: fresh } });
-      if (!failed) client.analyse(kind, id, get().settings);
+      set({
+        analyses: { ...get().analyses, [kind]: fresh },
+        asks: get().asks.filter((a) => a.job !== kind),
+      });
+      if (!failed) client.analyse(kind, id, get().settings, askAbove(get()));
     },
 
     setSettings(next, options = {}) {
@@ -203,9 +331,12 @@ export function createAppStore(
         error: null,
         // The worker cancels running analyses when it gets this compute request.
         analyses: {},
+        asks: [],
+        estimate: null,
+        notRun: null,
       });
       if (mode !== 'none') onHistory?.(next, mode);
-      client.compute(id, next);
+      client.compute(id, next, askAbove(get()));
     },
     update(patch) {
       const next = { ...get().settings, ...patch };
@@ -238,6 +369,11 @@ export function createAppStore(
     },
     cancel() {
       const state = get();
+      // While the reader is asked, Cancel and Esc mean "Don't run".
+      if (state.asks.length > 0) {
+        state.declineRun();
+        return true;
+      }
       if (!state.busy()) return false;
       client.cancel?.();
       const analyses: Partial<Record<AnalysisKind, AnalysisState<AnalysisKind>>> = {};
@@ -303,6 +439,27 @@ export function createAppStore(
         case 'agreement':
           set({ agreement: message.agreement });
           return;
+        case 'calibration':
+          set({ calibration: message.calibration });
+          return;
+        case 'ask':
+        case 'estimate': {
+          const { job } = message.estimate;
+          const current = job === 'figure' ? null : state.analyses[job];
+          // Only for the request or analysis still waiting for it.
+          const live =
+            job === 'figure'
+              ? message.id === state.requestId && state.computing
+              : current?.id === message.id && current.running;
+          if (!live) return;
+          if (message.type === 'estimate') {
+            if (job === 'figure') set({ estimate: message.estimate });
+            return;
+          }
+          const ask = { job, id: message.id, estimate: message.estimate };
+          set({ asks: [...state.asks.filter((a) => a.job !== job), ask] });
+          return;
+        }
         case 'worker-failed': {
           // Everything in flight stops: the figure and every running analysis.
           const analyses: Partial<Record<AnalysisKind, AnalysisState<AnalysisKind>>> = {};
@@ -318,6 +475,7 @@ export function createAppStore(
             workerFailure: message.message,
             computing: false,
             progress: null,
+            asks: [],
             analyses: analyses as AppState['analyses'],
           });
           return;
@@ -373,6 +531,7 @@ export function createAppStore(
           set({
             computing: false,
             progress: null,
+            estimate: null,
             lastMs: message.ms,
             lastFigure: {
               panels: state.panels,
@@ -386,6 +545,7 @@ export function createAppStore(
           set({
             computing: false,
             progress: null,
+            estimate: null,
             error: { message: message.message, field: message.field },
           });
           break;

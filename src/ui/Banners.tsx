@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useStore } from 'zustand';
 import type { AppStore } from '../state/store';
+import { AskFirst } from './AskFirst';
 
 /** The × of a banner that may be dismissed (warnings and notices; errors stay until fixed). */
 function DismissButton({ onClick }: { onClick: () => void }) {
@@ -28,6 +29,7 @@ export function Banners({ store }: { store: AppStore }) {
     !dismissed.has(gpuKey);
   return (
     <div className="banners">
+      <AskFirst store={store} />
       {workerFailure !== null && (
         <div className="banner error" data-testid="worker-error-banner" role="alert">
           <div className="banner-body">

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
+import { formatEstimate } from '../experiments/estimate';
 import type { AppStore } from '../state/store';
 import { summariseWeights } from '../state/weights';
 import './progress.css';
@@ -45,9 +46,16 @@ function formatSeconds(ms: number): string {
   return `${Math.floor(s / 60)} min ${String(Math.round(s % 60)).padStart(2, '0')} s`;
 }
 
-/** "about 3.2 s left" from the time so far and the fraction done; "estimating…" early on. */
-export function timeLeft(elapsedMs: number, fraction: number): string {
-  if (!(fraction > 0.05) || fraction >= 1) return 'estimating…';
+/**
+ * "about 3.2 s left" from the time so far and the fraction done; before 5 % from the job's
+ * estimate (estimate.ts) while it has not run out, else "estimating…".
+ */
+export function timeLeft(elapsedMs: number, fraction: number, estimateMs?: number | null): string {
+  if (!(fraction > 0.05) || fraction >= 1) {
+    if (estimateMs != null && fraction < 1 && estimateMs > elapsedMs)
+      return `about ${formatSeconds(estimateMs - elapsedMs)} left`;
+    return 'estimating…';
+  }
   return `about ${formatSeconds((elapsedMs * (1 - fraction)) / fraction)} left`;
 }
 
@@ -57,11 +65,14 @@ export function ProgressBar({
   progress,
   onCancel,
   testId = 'progress',
+  estimateMs = null,
 }: {
   elapsed: number;
   progress: { fraction: number; stage: string } | null;
   onCancel: () => void;
   testId?: string;
+  /** The job's estimate before it started, for the time left early on. */
+  estimateMs?: number | null;
 }) {
   const fraction = progress?.fraction ?? 0;
   return (
@@ -71,7 +82,7 @@ export function ProgressBar({
         {Math.round(fraction * 100)}% — {progress?.stage || 'starting'}
       </span>
       <span className="progress-eta muted" data-testid="progress-eta">
-        {timeLeft(elapsed, fraction)}
+        {timeLeft(elapsed, fraction, estimateMs)}
       </span>
       <button type="button" data-testid="cancel" onClick={onCancel} title="Cancel (Esc)">
         Cancel
@@ -91,7 +102,13 @@ export function StatusLine({ store }: { store: AppStore }) {
   const requestId = useStore(store, (s) => s.requestId);
   const cancelled = useStore(store, (s) => s.cancelled);
   const pngScale = useStore(store, (s) => s.pngScale);
-  const elapsed = useJobElapsed(computing, requestId);
+  const estimateMs = useStore(store, (s) => s.estimate?.ms ?? null);
+  const notRun = useStore(store, (s) => s.notRun);
+  // The figure waits for the reader's answer (AskFirst): no progress bar, nothing runs.
+  const asking = useStore(store, (s) =>
+    s.asks.some((a) => a.job === 'figure' && a.id === s.requestId),
+  );
+  const elapsed = useJobElapsed(computing && !asking, requestId);
   // Which weight path the panels ran and what the store holds (the text only changes with them).
   const weights = useStore(
     store,
@@ -115,14 +132,28 @@ export function StatusLine({ store }: { store: AppStore }) {
       <span data-testid="timing">
         {workerFailure !== null
           ? 'compute worker stopped'
-          : computing
-            ? `computing${progress ? ` ${Math.round(progress.fraction * 100)}% — ${progress.stage}` : '…'}`
-            : lastMs !== null
-              ? `last figure ${lastMs < 1000 ? `${Math.round(lastMs)} ms` : `${(lastMs / 1000).toFixed(2)} s`}${cancelled ? ' · cancelled' : ''}`
-              : cancelled
-                ? 'cancelled'
-                : ''}
+          : asking
+            ? 'waiting for an answer: run this figure?'
+            : computing
+              ? `computing${progress ? ` ${Math.round(progress.fraction * 100)}% — ${progress.stage}` : '…'}`
+              : lastMs !== null
+                ? `last figure ${lastMs < 1000 ? `${Math.round(lastMs)} ms` : `${(lastMs / 1000).toFixed(2)} s`}${cancelled ? ' · cancelled' : ''}`
+                : cancelled
+                  ? 'cancelled'
+                  : ''}
       </span>
+      {notRun && !computing && (
+        <span className="not-run" data-testid="not-run">
+          not run: these settings would take {formatEstimate(notRun.ms)}
+          <button
+            type="button"
+            data-testid="run-not-run"
+            onClick={() => store.getState().runNotRun()}
+          >
+            Run
+          </button>
+        </span>
+      )}
       {weights.length > 0 && (
         <span data-testid="weights" data-path={weights[0]} title={weights[2]}>
           {weights[1]}
@@ -138,6 +169,7 @@ export function StatusLine({ store }: { store: AppStore }) {
         <ProgressBar
           elapsed={elapsed}
           progress={progress}
+          estimateMs={estimateMs}
           onCancel={() => store.getState().cancel()}
         />
       )}

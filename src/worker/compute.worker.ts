@@ -9,6 +9,17 @@ import { CpuEngine } from '../engine/cpuEngine';
 import { GpuEngine } from '../engine/gpu';
 import { type Engine, EngineError, type RunOptions } from '../engine/types';
 import { blockStructure } from '../experiments/blockStructure';
+import {
+  type Calibration,
+  calibrate,
+  calibrationKey,
+  estimateJob,
+  type Job,
+  jobWork,
+  mayExceed,
+  observeJob,
+} from '../experiments/estimate';
+import { computePanel } from '../experiments/figure';
 import { agreementCheck, CPU_CAP_TEXT } from '../experiments/limits';
 import { runFigure } from '../experiments/runFigure';
 import type { FigureSettings } from '../experiments/settings';
@@ -28,7 +39,12 @@ const cpu = new CpuEngine(
 );
 let gpu: GpuEngine | null = null;
 let gpuStatus: GpuStatus = 'pending';
-let current: { id: number; controller: AbortController; settings: FigureSettings } | null = null;
+let current: {
+  id: number;
+  controller: AbortController;
+  settings: FigureSettings;
+  askAboveMs: number | null;
+} | null = null;
 /** Settles once the first engine choice is made, so the first figure is not drawn twice. */
 let engineChosen: Promise<void> = Promise.resolve();
 
@@ -53,7 +69,7 @@ async function startGpu(): Promise<void> {
         gpuStatus = 'lost';
         announce(`${message}. Computing on the CPU instead.`);
         // Recompute the figure on the CPU.
-        if (current) void compute(current.id, current.settings);
+        if (current) void compute(current.id, current.settings, current.askAboveMs);
       },
     });
     gpuStatus = 'ready';
@@ -69,14 +85,88 @@ async function startGpu(): Promise<void> {
   }
 }
 
-async function compute(id: number, settings: FigureSettings): Promise<void> {
+/** Each engine and adapter is measured once (docs/views.md, "Ask first"), on first need. */
+const calibrations = new Map<string, Promise<Calibration>>();
+
+function calibration(active: Engine): Promise<Calibration> {
+  const key = calibrationKey(active.info);
+  let measured = calibrations.get(key);
+  if (!measured) {
+    measured = calibrate(key, async (settings, panel) => {
+      const start = performance.now();
+      await computePanel(active, settings, panel);
+      return performance.now() - start;
+    });
+    calibrations.set(key, measured);
+    measured.then(
+      (c) => post({ type: 'calibration', calibration: c }),
+      () => calibrations.delete(key), // measured again next time
+    );
+  }
+  return measured;
+}
+
+/** A finished job larger than the calibration's requests corrects the engine's rate. */
+async function observe(job: Job, active: Engine, settings: FigureSettings, ms: number) {
+  const key = calibrationKey(active.info);
+  const measured = calibrations.get(key);
+  const work = jobWork(job, settings, active.info.kind);
+  if (!measured || !work) return;
+  const before = await measured.catch(() => null);
+  if (!before || calibrations.get(key) !== measured) return;
+  const after = observeJob(before, work, ms);
+  if (after === before) return;
+  calibrations.set(key, Promise.resolve(after));
+  post({ type: 'calibration', calibration: after });
+}
+
+/**
+ * Estimates a job before it starts, posts the estimate, and says whether it may run: false when
+ * it passes askAboveMs (the page is then asked). Jobs that cannot pass it are not measured.
+ */
+async function mayRun(
+  job: Job,
+  id: number,
+  active: Engine,
+  settings: FigureSettings,
+  askAboveMs: number | null,
+): Promise<boolean> {
+  const work = jobWork(job, settings, active.info.kind)?.multiplyAdds ?? null;
+  const known = calibrations.has(calibrationKey(active.info));
+  if (work === null || (!known && (askAboveMs === null || !mayExceed(work, askAboveMs))))
+    return true;
+  let estimate: ReturnType<typeof estimateJob>;
+  try {
+    estimate = estimateJob(job, settings, active.info, await calibration(active));
+  } catch {
+    return true; // the job itself will say what fails
+  }
+  if (!estimate) return true;
+  if (askAboveMs !== null && estimate.ms > askAboveMs) {
+    post({ type: 'ask', id, estimate });
+    return false;
+  }
+  post({ type: 'estimate', id, estimate });
+  return true;
+}
+
+async function compute(
+  id: number,
+  settings: FigureSettings,
+  askAboveMs: number | null,
+): Promise<void> {
   current?.controller.abort();
   const controller = new AbortController();
-  current = { id, controller, settings };
+  current = { id, controller, settings, askAboveMs };
   await engineChosen;
   if (controller.signal.aborted) return;
-  const start = performance.now();
   const active = engine();
+  if (!(await mayRun('figure', id, active, settings, askAboveMs))) {
+    if (current?.controller === controller) current = null;
+    return;
+  }
+  if (controller.signal.aborted) return;
+  const start = performance.now();
   try {
     await runFigure(active, settings, {
       signal: controller.signal,
@@ -84,7 +174,9 @@ async function compute(id: number, settings: FigureSettings): Promise<void> {
       onProgress: (fraction, stage) => post({ type: 'progress', id, fraction, stage }),
       onPanel: (index, result) => post({ type: 'panel', id, index, result }),
     });
-    post({ type: 'done', id, ms: performance.now() - start });
+    const ms = performance.now() - start;
+    post({ type: 'done', id, ms });
+    void observe('figure', active, settings, ms);
   } catch (error) {
     if (controller.signal.aborted) return;
     if (error instanceof EngineError && error.kind === 'cancelled') return;
@@ -119,17 +211,28 @@ function cancelAnalyses(): void {
 }
 
 /** Runs one on-demand analysis; a newer request of the same kind supersedes it. */
-async function analyse(kind: AnalysisKind, id: number, settings: FigureSettings): Promise<void> {
+async function analyse(
+  kind: AnalysisKind,
+  id: number,
+  settings: FigureSettings,
+  askAboveMs: number | null,
+): Promise<void> {
   analysisControllers.get(kind)?.abort();
   const controller = new AbortController();
   analysisControllers.set(kind, controller);
   const { signal } = controller;
   await engineChosen;
   if (signal.aborted) return;
+  const active = engine();
+  if (!(await mayRun(kind, id, active, settings, askAboveMs))) {
+    if (analysisControllers.get(kind) === controller) analysisControllers.delete(kind);
+    return;
+  }
+  if (signal.aborted) return;
   const start = performance.now();
   const runner = ANALYSES[kind] as AnalysisRunner<AnalysisKind>;
   try {
-    const result = await runner(engine(), settings, {
+    const result = await runner(active, settings, {
       signal,
       onProgress: (fraction, stage) => {
         if (!signal.aborted)
@@ -141,7 +244,9 @@ async function analyse(kind: AnalysisKind, id: number, settings: FigureSettings)
       },
     });
     if (!signal.aborted) {
-      post({ type: 'analysis-done', kind, id, result, ms: performance.now() - start });
+      const ms = performance.now() - start;
+      post({ type: 'analysis-done', kind, id, result, ms });
+      void observe(kind, active, settings, ms);
     }
   } catch (error) {
     if (signal.aborted) return;
@@ -168,7 +273,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       break;
     case 'compute':
       cancelAnalyses();
-      void compute(message.id, message.settings);
+      void compute(message.id, message.settings, message.askAboveMs ?? null);
       break;
     case 'cancel':
       // Engines check the signal between blocks (docs/engine.md): the work stops within one.
@@ -177,7 +282,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       cancelAnalyses();
       break;
     case 'analysis':
-      void analyse(message.kind, message.id, message.settings);
+      void analyse(message.kind, message.id, message.settings, message.askAboveMs ?? null);
       break;
     case 'simulate-device-loss':
       gpu?.simulateDeviceLoss();
@@ -190,7 +295,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       break;
     case 'retry-gpu':
       void startGpu().then(() => {
-        if (current && gpu) void compute(current.id, current.settings);
+        if (current && gpu) void compute(current.id, current.settings, current.askAboveMs);
       });
       break;
   }

@@ -2,6 +2,7 @@
 
 import type { EngineInfo } from '../engine/types';
 import type { BlockStructure } from '../experiments/blockStructure';
+import type { Calibration, JobEstimate } from '../experiments/estimate';
 import type { PanelResult, PanelSpec } from '../experiments/figure';
 import type { FigureSettings } from '../experiments/settings';
 import type { SweepResult } from '../experiments/sweep';
@@ -17,10 +18,20 @@ export type AnalysisKind = keyof AnalysisResults;
 
 export type GpuStatus = 'pending' | 'ready' | 'unsupported' | 'no-adapter' | 'lost' | 'error';
 
+/**
+ * `askAboveMs`: a job estimated over this many milliseconds is not started; the worker answers
+ * 'ask' and the page sends it again with null once the reader says "Run anyway". Null: run.
+ */
 export type ToWorker =
   | { type: 'init'; useGpu: boolean }
-  | { type: 'compute'; id: number; settings: FigureSettings }
-  | { type: 'analysis'; kind: AnalysisKind; id: number; settings: FigureSettings }
+  | { type: 'compute'; id: number; settings: FigureSettings; askAboveMs?: number | null }
+  | {
+      type: 'analysis';
+      kind: AnalysisKind;
+      id: number;
+      settings: FigureSettings;
+      askAboveMs?: number | null;
+    }
   /**
    * Stops the figure in flight and every running analysis, and starts nothing: the page keeps
    * its last finished figure. Late messages of the stopped work are dropped by id on the page.
@@ -42,6 +53,12 @@ export interface Agreement {
 export type FromWorker =
   | { type: 'engine'; info: EngineInfo; gpu: GpuStatus; message: string | null; cpuCap: string }
   | { type: 'agreement'; agreement: Agreement }
+  /** The engine in use was measured (on its first job that might pass the threshold). */
+  | { type: 'calibration'; calibration: Calibration }
+  /** A job about to start, with its estimate (also sent for the jobs that run without asking). */
+  | { type: 'estimate'; id: number; estimate: JobEstimate }
+  /** A job estimated over its askAboveMs was not started: the page asks the reader. */
+  | { type: 'ask'; id: number; estimate: JobEstimate }
   | { type: 'plan'; id: number; panels: PanelSpec[] }
   | { type: 'progress'; id: number; fraction: number; stage: string }
   | { type: 'panel'; id: number; index: number; result: PanelResult }
