@@ -258,7 +258,7 @@ describe('estimate', () => {
     expect(jobMultiplyAdds('blocks', tanh, 'cpu')).toBeNull();
   });
 
-  it('on the CPU engine, a calibrated estimate is within 2.5× of the time a figure takes', async () => {
+  it('on the CPU engine, a calibrated estimate has the order of magnitude of the time a figure takes (within 4×)', async () => {
     const engine = new CpuEngine();
     const c = await calibrate(calibrationKey(engine.info), async (settings, panel) => {
       const start = performance.now();
@@ -277,8 +277,10 @@ describe('estimate', () => {
       `calibration ${c.ms.toFixed(0)} ms: ${(c.rate / 1e9).toFixed(2)}·10⁹ multiply-adds/s + ${c.overheadMs.toFixed(1)} ms; ` +
         `figure estimated ${estimate?.ms.toFixed(0)} ms, took ${ms.toFixed(0)} ms`,
     );
-    expect(estimate?.ms).toBeGreaterThan(ms / 2.5);
-    expect(estimate?.ms).toBeLessThan(ms * 2.5);
+    // A loose bound on purpose: calibration and job share the machine's load, but a 2-core CI
+    // machine can still stall one of them; the tighter measurement is the log line above.
+    expect(estimate?.ms).toBeGreaterThan(ms / 4);
+    expect(estimate?.ms).toBeLessThan(ms * 4);
   }, 60_000);
 });
 
