@@ -1,6 +1,8 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
-import { waitForFigure } from './helpers';
+import { dontAskFirst, waitForFigure } from './helpers';
+
+test.beforeEach(({ page }) => dontAskFirst(page));
 
 const VIEWS = [
   { name: 'default view', url: '/' },

@@ -1,5 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { drawnCurves, waitForFigure } from './helpers';
+import { dontAskFirst, drawnCurves, waitForFigure } from './helpers';
+
+test.beforeEach(({ page }) => dontAskFirst(page));
 
 test('a lost GPU device shows a banner, recomputes on the CPU, and the GPU can be retried', async ({
   page,

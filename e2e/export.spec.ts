@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
-import { waitForFigure } from './helpers';
+import { dontAskFirst, waitForFigure } from './helpers';
+
+test.beforeEach(({ page }) => dontAskFirst(page));
 
 test('SVG export: Figure 1 parses and holds 4 panels × 5 curve paths, text as text', async ({
   page,

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
-import { drawnCurves, waitForFigure } from './helpers';
+import { dontAskFirst, drawnCurves, waitForFigure } from './helpers';
+
+test.beforeEach(({ page }) => dontAskFirst(page));
 
 test('loads, reports the WebGPU adapter and draws Figure 1: four panels, five curves each', async ({
   page,

@@ -80,3 +80,13 @@ export async function storeState(page: Page) {
     };
   });
 }
+
+/**
+ * Turns asking before long work off for this page (the documented test hook): whether a job is
+ * estimated over 10 s depends on the machine's load, and only e2e/ask-first.spec.ts tests asking.
+ */
+export async function dontAskFirst(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    (window as unknown as { __askFirstThresholdMs: number }).__askFirstThresholdMs = Infinity;
+  });
+}

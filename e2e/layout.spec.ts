@@ -1,5 +1,7 @@
 import { expect, type Page, test } from '@playwright/test';
-import { waitForFigure } from './helpers';
+import { dontAskFirst, waitForFigure } from './helpers';
+
+test.beforeEach(({ page }) => dontAskFirst(page));
 
 /** The panels' canvases, as viewport boxes. */
 async function canvasBoxes(page: Page) {

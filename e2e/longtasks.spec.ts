@@ -27,7 +27,9 @@
 
 import { expect, type Page, test } from '@playwright/test';
 import { PRESETS, settingsToQuery } from '../src/experiments/settings';
-import { waitForFigure } from './helpers';
+import { dontAskFirst, waitForFigure } from './helpers';
+
+test.beforeEach(({ page }) => dontAskFirst(page));
 
 /** The page's own blocking per long task: main-thread CPU time + time blocked on the GPU. */
 const BLOCKING_BUDGET_MS = 50;

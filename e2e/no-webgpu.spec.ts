@@ -1,5 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { waitForFigure } from './helpers';
+import { dontAskFirst, waitForFigure } from './helpers';
+
+test.beforeEach(({ page }) => dontAskFirst(page));
 
 // Run by the 'no-webgpu' project: Chromium without the WebGPU flags, where requestAdapter()
 // returns null, as on a browser or machine without a usable GPU.

@@ -1,6 +1,8 @@
 import { expect, type Page, test } from '@playwright/test';
 import { PRESETS } from '../src/experiments/settings';
-import { query } from './helpers';
+import { dontAskFirst, query } from './helpers';
+
+test.beforeEach(({ page }) => dontAskFirst(page));
 
 /** A claim as the headline reads: subscripts are set as <sub>, "W_1" reads "W1". */
 const claims = PRESETS.map((p) => p.claim.replace(/_([A-Za-z0-9])/g, '$1'));

@@ -2,7 +2,9 @@
 // keeps the last finished figure; print-ready exports of the figure and the analyses.
 import { readFile } from 'node:fs/promises';
 import { expect, type Page, test } from '@playwright/test';
-import { drawnCurves, query, waitForFigure } from './helpers';
+import { dontAskFirst, drawnCurves, query, waitForFigure } from './helpers';
+
+test.beforeEach(({ page }) => dontAskFirst(page));
 
 type StoreWindow = {
   __store: {

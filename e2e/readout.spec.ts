@@ -2,7 +2,9 @@
 // equal to the exported data; and the legend in its own strip, never over the plot.
 import { readFile } from 'node:fs/promises';
 import { expect, type Locator, type Page, test } from '@playwright/test';
-import { waitForFigure } from './helpers';
+import { dontAskFirst, waitForFigure } from './helpers';
+
+test.beforeEach(({ page }) => dontAskFirst(page));
 
 /** A canvas's rectangle from its data attribute ("left top width height", CSS pixels). */
 async function rect(canvas: Locator, attribute: string) {

@@ -1,4 +1,7 @@
 import { expect, type Page, test } from '@playwright/test';
+import { dontAskFirst } from './helpers';
+
+test.beforeEach(({ page }) => dontAskFirst(page));
 
 // The page's ready signal, <html data-state="computing|ready|error"> (src/state/pageState.ts,
 // docs/testing.md): every value it takes is recorded from before the app's script runs, with what

@@ -1,5 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { drawnCurves, query, waitForFigure } from './helpers';
+import { dontAskFirst, drawnCurves, query, waitForFigure } from './helpers';
+
+test.beforeEach(({ page }) => dontAskFirst(page));
 
 // A lighter start than Figure 1 (m = 1000, no tanh panel) so each change recomputes quickly.
 const START = '/?m=1000&contrast=none';

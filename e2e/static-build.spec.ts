@@ -6,6 +6,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, type Page, test } from '@playwright/test';
+import { dontAskFirst } from './helpers';
+
+test.beforeEach(({ page }) => dontAskFirst(page));
 
 // The static build (docs/deploy.md) served as a plain web server would: from a sub-path, by a
 // tiny static file server started here. `vite build --base /course/demo/` must work under

@@ -1,7 +1,9 @@
 // The theorem made visible: the degree table, the deviation view and the model q, on the WebGPU
 // engine (SwiftShader, float32) with fixed seeds.
 import { expect, type Page, test } from '@playwright/test';
-import { query, waitForFigure } from './helpers';
+import { dontAskFirst, query, waitForFigure } from './helpers';
+
+test.beforeEach(({ page }) => dontAskFirst(page));
 
 /** Reads one panel's readout numbers (data attributes of its model-gap / deviation readouts). */
 async function panelNumbers(page: Page, panelId: string) {

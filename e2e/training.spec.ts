@@ -1,5 +1,7 @@
 import { expect, type Page, test } from '@playwright/test';
-import { query } from './helpers';
+import { dontAskFirst, query } from './helpers';
+
+test.beforeEach(({ page }) => dontAskFirst(page));
 
 // Small settings: the CPU trainer (float64) finishes in about a second.
 const SMALL = '/?view=train&gpu=0&B=2&L=2&m=64&d=8&k=4&r=1&n=6&steps=300&lr=0.2&seed=1';

@@ -1,5 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { crashWorker, storeState, waitForFigure } from './helpers';
+import { crashWorker, dontAskFirst, storeState, waitForFigure } from './helpers';
+
+test.beforeEach(({ page }) => dontAskFirst(page));
 
 test('a crash of the compute worker shows a banner and stops everything saying "computing"', async ({
   page,

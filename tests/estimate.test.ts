@@ -1,6 +1,6 @@
 // Ask first: the time estimate of a job (cost model ÷ a measured rate + overhead), the
 // calibration that measures the rate, the counts of the two analyses, and the worker's answer.
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CpuEngine } from '../src/engine/cpuEngine';
 import type { Engine, PolynomialRequest } from '../src/engine/types';
 import { blockStructure } from '../src/experiments/blockStructure';
@@ -32,7 +32,7 @@ import {
 import { runFigure } from '../src/experiments/runFigure';
 import { FIGURE1, type FigureSettings } from '../src/experiments/settings';
 import { widthSweep } from '../src/experiments/sweep';
-import type { FromWorker, ToWorker } from '../src/worker/protocol';
+import { fakeWorkerScope } from './helpers/fakeWorker';
 
 const swiftshader = {
   kind: 'webgpu' as const,
@@ -285,20 +285,7 @@ describe('estimate', () => {
 });
 
 describe('compute worker: ask first', () => {
-  const posted: FromWorker[] = [];
-  const fakeSelf = {
-    postMessage: (message: FromWorker) => posted.push(structuredClone(message)),
-    addEventListener: () => undefined,
-    onmessage: null as ((event: { data: ToWorker }) => void) | null,
-  };
-  vi.stubGlobal('self', fakeSelf);
-  afterAll(() => vi.unstubAllGlobals());
-  const send = (data: ToWorker) => fakeSelf.onmessage?.({ data });
-  const waitFor = async (test: () => boolean, what: string) => {
-    const end = Date.now() + 60_000;
-    while (!test() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
-    if (!test()) throw new Error(`timed out waiting for ${what}`);
-  };
+  const { posted, send, waitFor } = fakeWorkerScope();
 
   it('a job over askAboveMs is not started: the worker asks; with null it runs', async () => {
     await import('../src/worker/compute.worker');

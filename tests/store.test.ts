@@ -1,10 +1,11 @@
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StoreReport } from '../src/engine/types';
 import type { PanelResult } from '../src/experiments/figure';
 import { FIGURE1, type FigureSettings } from '../src/experiments/settings';
 import { type ComputeClient, createAppStore, WORKER_STOPPED } from '../src/state/store';
 import { formatBytes, summariseWeights } from '../src/state/weights';
-import type { AnalysisKind, FromWorker, ToWorker } from '../src/worker/protocol';
+import type { AnalysisKind, FromWorker } from '../src/worker/protocol';
+import { fakeWorkerScope } from './helpers/fakeWorker';
 
 function fakeClient() {
   const calls: { id: number; settings: FigureSettings }[] = [];
@@ -283,20 +284,7 @@ describe('store', () => {
 });
 
 describe('compute worker (Node, CPU engine)', () => {
-  const posted: FromWorker[] = [];
-  const fakeSelf = {
-    postMessage: (message: FromWorker) => posted.push(structuredClone(message)),
-    addEventListener: () => undefined,
-    onmessage: null as ((event: { data: ToWorker }) => void) | null,
-  };
-  vi.stubGlobal('self', fakeSelf);
-  afterAll(() => vi.unstubAllGlobals());
-  const send = (data: ToWorker) => fakeSelf.onmessage?.({ data });
-  const waitFor = async (test: () => boolean, what: string) => {
-    const end = Date.now() + 60_000;
-    while (!test() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
-    if (!test()) throw new Error(`timed out waiting for ${what}`);
-  };
+  const { posted, send, waitFor } = fakeWorkerScope();
 
   it('a compute request for new settings cancels the running analyses', async () => {
     await import('../src/worker/compute.worker');

@@ -4,6 +4,34 @@ import type { AppStore } from '../state/store';
 import { AskFirst } from './AskFirst';
 
 /** The × of a banner that may be dismissed (warnings and notices; errors stay until fixed). */
+/** The named problems of a link's settings, each replaced by its default (figure and training pages). */
+export function UrlProblemsBanner({
+  problems,
+  onDismiss,
+}: {
+  problems: readonly { param: string; value: string; message: string }[];
+  onDismiss: () => void;
+}) {
+  return (
+    <div className="banner info" data-testid="url-problems" role="alert">
+      <div className="banner-body">
+        <strong>Some settings in the link were not valid and were replaced by defaults:</strong>
+        <ul>
+          {problems.map((p) => (
+            <li key={p.param}>
+              <code>
+                {p.param}={p.value}
+              </code>{' '}
+              {p.message}
+            </li>
+          ))}
+        </ul>
+      </div>
+      <DismissButton onClick={onDismiss} />
+    </div>
+  );
+}
+
 function DismissButton({ onClick }: { onClick: () => void }) {
   return (
     <button type="button" className="banner-dismiss" aria-label="Dismiss" onClick={onClick}>
@@ -71,22 +99,7 @@ export function Banners({ store }: { store: AppStore }) {
         </div>
       )}
       {urlProblems.length > 0 && (
-        <div className="banner info" data-testid="url-problems" role="alert">
-          <div className="banner-body">
-            <strong>Some settings in the link were not valid and were replaced by defaults:</strong>
-            <ul>
-              {urlProblems.map((p) => (
-                <li key={p.param}>
-                  <code>
-                    {p.param}={p.value}
-                  </code>{' '}
-                  {p.message}
-                </li>
-              ))}
-            </ul>
-          </div>
-          <DismissButton onClick={() => setUrlProblems([])} />
-        </div>
+        <UrlProblemsBanner problems={urlProblems} onDismiss={() => setUrlProblems([])} />
       )}
       {error && (
         <div className="banner error" data-testid="compute-error" role="alert">

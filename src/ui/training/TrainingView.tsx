@@ -16,6 +16,7 @@ import {
 } from '../../experiments/training';
 import { TRAINING_LIMITS } from '../../model/training';
 import type { TrainingStore } from '../../state/trainingStore';
+import { UrlProblemsBanner } from '../Banners';
 import { NumberField, SelectField } from '../fields';
 import { Tex } from '../notes/Tex';
 import { formatSlope } from '../plot/drawSweep';
@@ -397,29 +398,7 @@ function UrlProblems({ store }: { store: TrainingStore }) {
   const problems = useStore(store, (s) => s.problems);
   if (problems.length === 0) return null;
   return (
-    <div className="banner info" data-testid="url-problems" role="alert">
-      <div className="banner-body">
-        <strong>Some settings in the link were not valid and were replaced by defaults:</strong>
-        <ul>
-          {problems.map((p) => (
-            <li key={p.param}>
-              <code>
-                {p.param}={p.value}
-              </code>{' '}
-              {p.message}
-            </li>
-          ))}
-        </ul>
-      </div>
-      <button
-        type="button"
-        className="banner-dismiss"
-        aria-label="Dismiss"
-        onClick={() => store.getState().dismissProblems()}
-      >
-        ×
-      </button>
-    </div>
+    <UrlProblemsBanner problems={problems} onDismiss={() => store.getState().dismissProblems()} />
   );
 }
 
