@@ -32,6 +32,7 @@ import {
 import { runFigure } from '../src/experiments/runFigure';
 import { FIGURE1, type FigureSettings } from '../src/experiments/settings';
 import { widthSweep } from '../src/experiments/sweep';
+import { scientific } from '../src/ui/AskFirst';
 import { fakeWorkerScope } from './helpers/fakeWorker';
 
 const swiftshader = {
@@ -321,4 +322,12 @@ describe('compute worker: ask first', () => {
       estimate: { job: 'blocks' },
     });
   }, 60_000);
+});
+
+describe('the question’s numbers', () => {
+  it('writes counts as the page does: 1.2·10¹⁰', () => {
+    expect(scientific(1.2e10)).toBe('1.2·10¹⁰');
+    expect(scientific(7.25e9)).toBe('7.3·10⁹');
+    expect(scientific(3e-4)).toBe('3.0·10⁻⁴');
+  });
 });

@@ -64,8 +64,8 @@ export function AskFirst({ store }: { store: AppStore }) {
         <span id="ask-first-detail">
           Run it anyway? If not, {kept}.{' '}
           <span className="muted">
-            Estimated from {estimate.multiplyAdds.toExponential(1)} multiply-adds and a measurement
-            of this engine (adapter: {estimate.adapter}).
+            Estimated from {scientific(estimate.multiplyAdds)} multiply-adds and a measurement of
+            this engine (adapter: {estimate.adapter}).
           </span>
         </span>
         <div className="ask-first-actions">
@@ -99,4 +99,14 @@ export function AskFirst({ store }: { store: AppStore }) {
       </div>
     </div>
   );
+}
+
+const SUPERSCRIPT_DIGITS = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+
+/** 1.2·10¹⁰: a count as the rest of the page writes it. */
+export function scientific(value: number): string {
+  const [mantissa, exponent] = value.toExponential(1).split('e');
+  const power = Number(exponent);
+  const digits = String(Math.abs(power)).replace(/\d/g, (d) => SUPERSCRIPT_DIGITS[Number(d)]);
+  return `${mantissa}·10${power < 0 ? '⁻' : ''}${digits}`;
 }
