@@ -367,3 +367,11 @@ it('the task data are seeded: same seed, same data; targets are M* X', () => {
   expect(Math.abs(m.data[0] * m.data[m.cols + 1] - m.data[1] * m.data[m.cols])).toBeLessThan(1e-12);
   expect(identitySamples(3)).toEqual(Int32Array.from([0, 1, 2]));
 });
+
+it('the CPU trainer refuses a problem over its memory budget, naming the bytes and what to change', () => {
+  const settings = { ...DEFAULT_TRAINING, blocks: 2, layers: 3, width: 4096 };
+  // W_0 and three models of two 4096 × 4096 float64 layers: about 1 GiB, over the browser's 768 MiB.
+  expect(() => new CpuTrainer(trainingProblem(settings), 768 * 2 ** 20)).toThrow(
+    /need 1\d\d\d MiB of float64 weights, over its 768 MiB budget; use a smaller width/,
+  );
+});
