@@ -345,22 +345,9 @@ it('a run does not depend on timing: a slowed trainer gives the same checkpoints
 });
 
 it('the task data are seeded: same seed, same data; targets are M* X', () => {
-  const a = drawTrainingData({
-    inputSize: 8,
-    outputSize: 4,
-    rank: 1,
-    samples: 6,
-    heldOut: 64,
-    seed: 9,
-  });
-  const b = drawTrainingData({
-    inputSize: 8,
-    outputSize: 4,
-    rank: 1,
-    samples: 6,
-    heldOut: 64,
-    seed: 9,
-  });
+  const task = { inputSize: 8, outputSize: 4, rank: 1, samples: 6, heldOut: 64, seed: 9 };
+  const a = drawTrainingData(task);
+  const b = drawTrainingData({ ...task });
   expect(a.trainTargets.data).toEqual(b.trainTargets.data);
   // rank one target: every 2 × 2 minor of M* vanishes
   const m = a.target;

@@ -3,11 +3,11 @@
 // seeds and the fitted log–log slopes against m, and optionally every run as JSON or CSV.
 
 import { openDevice } from '../engine/gpu/device';
-import type { Trainer } from '../engine/trainer';
 import { createTrainer, type TrainerOptions } from '../engine/trainerFactory';
 import { EngineError, type EngineInfo } from '../engine/types';
 import { PAPER } from '../experiments/export';
 import {
+  lowerMedian,
   runTraining,
   sweepRow,
   sweepSlopes,
@@ -68,72 +68,14 @@ export interface TrainOutcome {
 }
 
 /**
- * The middle value, the lower of the two for an even count — as sweepSlopes takes it, so the
- * slopes are fits of the medians in the table. Nulls and NaN are left out; null when none is left.
+ * The lower median (lowerMedian, as the slopes take it) of the values that are numbers: nulls and
+ * NaN are left out; null when none is left.
  */
 export function median(values: readonly (number | null)[]): number | null {
-  const kept = values.filter((v): v is number => v !== null && !Number.isNaN(v));
-  if (kept.length === 0) return null;
-  kept.sort((a, b) => a - b);
-  return kept[Math.floor((kept.length - 1) / 2)];
+  return lowerMedian(values.filter((v): v is number => v !== null && !Number.isNaN(v)));
 }
 
 const finiteOrNull = (v: number | null) => (v !== null && Number.isFinite(v) ? v : null);
-
-/**
- * A trainer that returns to the event loop every ~50 ms and stops at the signal. The CPU trainer's
- * promises are already resolved, so runTraining's awaits alone never let Ctrl-C (or the progress
- * bar) in; its gradient steps go one call per step (the same arithmetic as one call for all).
- */
-export class ResponsiveTrainer implements Trainer {
-  private last = performance.now();
-  constructor(
-    private readonly inner: Trainer,
-    private readonly signal: AbortSignal,
-  ) {}
-
-  get info(): EngineInfo {
-    return this.inner.info;
-  }
-
-  private async breathe(): Promise<void> {
-    if (performance.now() - this.last >= 50) {
-      await new Promise((done) => setImmediate(done));
-      this.last = performance.now();
-    }
-    if (this.signal.aborted) throw new EngineError('cancelled', 'Training cancelled');
-  }
-
-  async gradientSteps(...[model, eta, count]: Parameters<Trainer['gradientSteps']>) {
-    if (this.inner.info.kind !== 'cpu') {
-      await this.breathe();
-      return this.inner.gradientSteps(model, eta, count);
-    }
-    for (let i = 0; i < count; i++) {
-      await this.breathe();
-      await this.inner.gradientSteps(model, eta, 1);
-    }
-  }
-  async outputs(...args: Parameters<Trainer['outputs']>) {
-    await this.breathe();
-    return this.inner.outputs(...args);
-  }
-  async kernel(...args: Parameters<Trainer['kernel']>) {
-    await this.breathe();
-    return this.inner.kernel(...args);
-  }
-  async pullBack(...args: Parameters<Trainer['pullBack']>) {
-    await this.breathe();
-    return this.inner.pullBack(...args);
-  }
-  async distances(...args: Parameters<Trainer['distances']>) {
-    await this.breathe();
-    return this.inner.distances(...args);
-  }
-  destroy(): void {
-    this.inner.destroy();
-  }
-}
 
 const engineText = (info: EngineInfo) => `${info.kind} — ${info.adapter}, ${info.precision}`;
 const exp = (v: number | null) =>
@@ -213,10 +155,10 @@ export async function runTrainCommand(
         say(`engine: ${engineText(trainer.info)}${ready}`);
         engine = trainer.info;
       }
-      const responsive = new ResponsiveTrainer(trainer, signal);
       let result: Awaited<ReturnType<typeof runTraining>>;
       try {
-        result = await runTraining(responsive, settings, {
+        // runTraining turns the event loop between chunks and checks the signal: Ctrl-C gets in.
+        result = await runTraining(trainer, settings, {
           signal,
           onProgress: ({ fraction, stage }) =>
             reporter.progress(

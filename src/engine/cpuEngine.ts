@@ -23,6 +23,7 @@ import { StoreLedger, type WantedMatrix } from './cpu/storeLedger';
 import { matrixKey } from './matrixKey';
 import { SerialQueue } from './queue';
 import { runGrid, runPolynomial } from './requests';
+import { runningInNode } from './runtime';
 import {
   type Engine,
   EngineError,
@@ -43,11 +44,6 @@ import {
  * tab shares its memory with the page and the GPU process, so it gets less than Node.
  */
 export const CPU_STORE_BUDGET_BYTES = { node: 2 * 2 ** 30, browser: 512 * 2 ** 20 } as const;
-
-function runningInNode(): boolean {
-  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  return typeof p?.versions?.node === 'string';
-}
 
 export interface CpuEngineOptions {
   /** Starts shard executors on other threads; without it every block runs on this thread. */

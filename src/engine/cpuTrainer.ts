@@ -5,16 +5,12 @@
 
 import type { Matrix } from '../model/network';
 import { type ModelWeights, TrainingNetwork } from '../model/training';
+import { runningInNode } from './runtime';
 import type { TrainedModel, Trainer, TrainingProblem } from './trainer';
 import { EngineError, type EngineInfo } from './types';
 
 /** Bytes of float64 weights the CPU trainer may hold (W_0 plus one copy per model). */
 export const CPU_TRAINING_BUDGET_BYTES = { node: 4 * 2 ** 30, browser: 768 * 2 ** 20 } as const;
-
-function runningInNode(): boolean {
-  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  return typeof p?.versions?.node === 'string';
-}
 
 export class CpuTrainer implements Trainer {
   readonly info: EngineInfo = {

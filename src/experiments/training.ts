@@ -8,10 +8,11 @@ import type { TrainedModel, Trainer, TrainingProblem } from '../engine/trainer';
 import { EngineError, type RunOptions } from '../engine/types';
 import type { Matrix } from '../model/network';
 import type { ActivationPlacement, NetworkSpec } from '../model/spec';
-import { checkInteger, checkOneOf, SpecError, validateSpec } from '../model/spec';
+import { checkInteger, checkOneOf, planLayers, SpecError, validateSpec } from '../model/spec';
 import { largestEigenvalue, pseudoSolve } from '../model/symmetric';
 import {
   drawTrainingData,
+  matMul,
   type TrainingData,
   type TrainingTask,
   validateTask,
@@ -280,7 +281,7 @@ export async function runTraining(
   const k0 = await trainer.kernel('network');
   const lambdaMax0 = largestEigenvalue(k0) / n;
   const eta0 = settings.lr / lambdaMax0;
-  const heldOutTargets = matMulTarget(data, settings);
+  const heldOutTargets = matMul(data.target, data.heldOutInputs);
   const runs: ModelRun[] = models.map((model) => ({
     model,
     checkpoints: [],
@@ -289,7 +290,6 @@ export async function runTraining(
   }));
   const partial = { settings, engine: trainer.info, eta0, lambdaMax0, heldOutTargets, runs };
   const k0Norm = frobenius(k0);
-  const initialLoss = lossOf(await trainer.outputs('network', 'train'), data.trainTargets);
 
   const record = async (run: ModelRun, step: number, eta?: number): Promise<number> => {
     const loss = lossOf(await trainer.outputs(run.model, 'train'), data.trainTargets);
@@ -314,6 +314,7 @@ export async function runTraining(
   const totalUnits = settings.optimiser === 'gd' ? settings.steps : settings.steps * blocksCount;
   const checkpoints = checkpointSteps(totalUnits);
   for (const run of runs) await record(run, 0, settings.optimiser === 'gd' ? eta0 : undefined);
+  const initialLoss = runs[0].checkpoints[0].loss; // the network's (always trained, first)
 
   // Work goes in chunks (gradientChunk: deterministic, so a URL always gives the same run), with a
   // loss check after each and a turn of the event loop every CHUNK_MS: a cancel or pause message
@@ -374,18 +375,6 @@ export async function runTraining(
   return { ...partial, summary, totalMs: performance.now() - started };
 }
 
-function matMulTarget(data: TrainingData, s: TrainingSettings): Matrix {
-  const out: Matrix = { rows: s.k, cols: s.heldOut, data: new Float64Array(s.k * s.heldOut) };
-  for (let o = 0; o < s.k; o++) {
-    for (let f = 0; f < s.d; f++) {
-      const m = data.target.data[o * s.d + f];
-      for (let i = 0; i < s.heldOut; i++)
-        out.data[o * s.heldOut + i] += m * data.heldOutInputs.data[f * s.heldOut + i];
-    }
-  }
-  return out;
-}
-
 /**
  * Eigenvalues of K_b below this fraction of λ_max count as zero in K_b⁺. A block's kernel is often
  * rank-deficient (behind a bottleneck of width r, block 1's kernel has rank ≤ n·r < nk); in float32
@@ -414,16 +403,7 @@ export async function gaussNewtonBlockStep(
 
 /** Multiply-adds of one gradient step of the network: forward, backward and update, n lanes each. */
 export function problemMultiplyAdds(s: TrainingSettings): number {
-  const spec = trainingSpec(s);
-  const sizes = [s.d, ...spec.bottleneckWidths, s.k];
-  let weights = 0;
-  spec.blocks.forEach((block, b) => {
-    for (let i = 0; i < block.layers; i++) {
-      const inSize = i === 0 ? sizes[b] : block.width;
-      const outSize = i === block.layers - 1 ? sizes[b + 1] : block.width;
-      weights += inSize * outSize;
-    }
-  });
+  const weights = planLayers(trainingSpec(s)).reduce((sum, l) => sum + l.inSize * l.outSize, 0);
   return 3 * weights * s.n;
 }
 
@@ -518,23 +498,46 @@ export interface TrainingSweepSlopes {
   gapBlock: number | null;
 }
 
+/**
+ * The middle value of `values`, the lower of the two for an even count (so it is one of the runs,
+ * and a log of it is defined); null for none. The table, the plot and the slopes all use it.
+ */
+export function lowerMedian(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+/**
+ * Per width (ascending), the positive finite values `pick` gives and their lower median: what a
+ * log–log sweep plot draws and fits. Widths with no such value are left out.
+ */
+export function sweepMedians(
+  rows: readonly TrainingSweepRow[],
+  pick: (r: TrainingSweepRow) => number | null,
+): { width: number; median: number; values: number[] }[] {
+  const widths = [...new Set(rows.map((r) => r.width))].sort((a, b) => a - b);
+  return widths.flatMap((width) => {
+    const values = rows
+      .filter((r) => r.width === width)
+      .map(pick)
+      .filter((v): v is number => v !== null && v > 0 && Number.isFinite(v))
+      .sort((a, b) => a - b);
+    const median = lowerMedian(values);
+    return median === null ? [] : [{ width, median, values }];
+  });
+}
+
 /** Fitted log–log slopes of the medians against m (at least two widths). */
 export function sweepSlopes(rows: TrainingSweepRow[]): TrainingSweepSlopes {
-  const widths = [...new Set(rows.map((r) => r.width))].sort((a, b) => a - b);
   const slope = (pick: (r: TrainingSweepRow) => number | null): number | null => {
-    const xs: number[] = [];
-    const ys: number[] = [];
-    for (const w of widths) {
-      const values = rows
-        .filter((r) => r.width === w)
-        .map(pick)
-        .filter((v): v is number => v !== null && v > 0);
-      if (values.length === 0) continue;
-      values.sort((a, b) => a - b);
-      xs.push(Math.log(w));
-      ys.push(Math.log(values[Math.floor((values.length - 1) / 2)]));
-    }
-    return xs.length >= 2 ? leastSquaresSlope(xs, ys) : null;
+    const points = sweepMedians(rows, pick);
+    return points.length >= 2
+      ? leastSquaresSlope(
+          points.map((p) => Math.log(p.width)),
+          points.map((p) => Math.log(p.median)),
+        )
+      : null;
   };
   return {
     kernelChange: slope((r) => r.kernelChange) ?? Number.NaN,

@@ -8,7 +8,7 @@
 // Step 0 sits at the left end of the log step axis, labelled 0 (a log axis has no 0).
 
 import type { TrainedModel } from '../../engine/trainer';
-import type { ModelCheckpoint, ModelRun, TrainingSweepRow } from '../../experiments/training';
+import { type ModelCheckpoint, type ModelRun, sweepMedians } from '../../experiments/training';
 import {
   type AxisLabelStyle,
   drawAxisLabels,
@@ -518,20 +518,6 @@ const SWEEP_SERIES: {
   },
 ];
 
-export function sweepMedians(rows: TrainingSweepRow[], key: (typeof SWEEP_SERIES)[number]['key']) {
-  const widths = [...new Set(rows.map((r) => r.width))].sort((a, b) => a - b);
-  return widths
-    .map((width) => {
-      const values = rows
-        .filter((r) => r.width === width)
-        .map((r) => r[key])
-        .filter((v): v is number => v !== null && v > 0 && Number.isFinite(v))
-        .sort((a, b) => a - b);
-      return { width, median: values[Math.floor((values.length - 1) / 2)] ?? 0, values };
-    })
-    .filter((p) => p.values.length > 0);
-}
-
 export function drawTrainingSweep(
   canvas: HTMLCanvasElement,
   sweep: SweepData | null,
@@ -552,7 +538,7 @@ export function drawTrainingSweep(
   const { ctx, sx, sy } = frame;
   clipToPlot(frame);
   present.forEach((s, i) => {
-    const points = sweepMedians(rows, s.key);
+    const points = sweepMedians(rows, (r) => r[s.key]);
     ctx.fillStyle = s.colour;
     ctx.globalAlpha = 0.45;
     for (const p of points) {
