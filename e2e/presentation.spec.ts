@@ -115,12 +115,13 @@ test('presentation mode: slides of the presets, arrows change slide and URL, Esc
   await expect(help).toHaveCount(0);
 
   // D and Y: view settings, in the URL.
+  // The URL follows the store after the key's handler: poll it rather than read it once.
   await page.keyboard.press('d');
-  expect(query(page).get('dev')).toBe('1');
+  await expect.poll(() => query(page).get('dev')).toBe('1');
   await page.keyboard.press('y');
-  expect(query(page).get('y')).toBe('shared');
+  await expect.poll(() => query(page).get('y')).toBe('shared');
   await page.keyboard.press('d');
-  expect(query(page).get('dev')).toBeNull();
+  await expect.poll(() => query(page).get('dev')).toBeNull();
 
   // Browser back returns to the previous slide's URL, and the slide follows.
   await page.keyboard.press('ArrowRight');
