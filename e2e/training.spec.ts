@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { expect, type Page, test } from '@playwright/test';
 import { dontAskFirst, query } from './helpers';
 
@@ -156,6 +157,38 @@ for (const [width, height] of [
     }
   });
 }
+
+test('the width sweep leaves diverged runs out and names them per width, as the CLI does', async ({
+  page,
+}) => {
+  // B = 3 with a step 0.5/λ_max fixed from K_0: some seeds diverge within a few steps.
+  await page.goto('/?view=train&gpu=0&B=3&L=2&bw=1&d=8&k=4&r=1&n=6&steps=30&lr=0.5&seed=1');
+  await waitForTraining(page);
+  await page.getByTestId('training-sweep').click();
+  const view = page.getByTestId('training-view');
+  await expect(view).toHaveAttribute('data-job', 'sweep');
+  await waitForTraining(page);
+  // The same runs on the command line (the same code, float64 on the CPU): its per-(B, m) lines.
+  const out = execFileSync(
+    'node',
+    [
+      'scripts/cli.mjs',
+      'train',
+      ...['--blocks', '3', '--widths', '64,128,256,512,1024', '--seed', '1', '--seeds', '3'],
+      ...['--steps', '30', '--lr', '0.5'],
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  const cliNotes = [
+    ...out.matchAll(/^B = 3, (m = \d+: .*runs? diverged.*?)(?: \(seeds? [\d, ]+\))$/gm),
+  ].map((m) => m[1].replace(/ diverged$/, ' diverged, no point'));
+  expect(cliNotes.length).toBeGreaterThan(0); // the settings do make runs diverge
+  const text = await page.getByTestId('training-sweep-diverged').innerText();
+  expect(text).toBe(
+    `Diverged runs are left out of the medians and slopes: ${cliNotes.join('; ')}.`,
+  );
+  await expect(page.getByTestId('training-sweep-canvas')).toHaveAttribute('data-drawn', 'true');
+});
 
 test('axe: no serious or critical violation on the training page', async ({ page }) => {
   const { default: AxeBuilder } = await import('@axe-core/playwright');

@@ -41,6 +41,7 @@ describe('train: arguments', () => {
     expect(plain.widths).toEqual([64, 256, 1024]);
     expect(plain.seeds).toEqual([1, 2, 3, 4, 5]);
     expect(plain.engine).toBe('cpu');
+    expect(plain.includeDiverged).toBe(false);
     expect(plain.out).toBeUndefined();
     expect(plain.base).toEqual({ ...DEFAULT_TRAINING, width: 64 });
 
@@ -56,6 +57,7 @@ describe('train: arguments', () => {
     expect(r.widths).toEqual([64, 256]);
     expect(r.seeds).toEqual([10, 11, 12]);
     expect(r.engine).toBe('gpu');
+    expect(r.includeDiverged).toBe(false);
     expect(r.out).toBe(join(dir, 't.CSV'));
     expect(r.format).toBe('csv');
     expect(r.base).toEqual({
@@ -64,6 +66,10 @@ describe('train: arguments', () => {
       ...{ stepRule: 'follow', followEvery: 4, tolerance: 1e-9, seed: 10 },
     });
     expect(parseArgs(['train', '--blocks', '9', '--help'])).toEqual({ kind: 'help' });
+    // A switch: no value, and the next argument is the next flag.
+    const kept = train(['--include-diverged', '--seeds', '2']);
+    expect(kept.includeDiverged).toBe(true);
+    expect(kept.seeds).toEqual([1, 2]);
   });
 
   const bad: [string[], string][] = [
@@ -73,6 +79,8 @@ describe('train: arguments', () => {
     [['--m', '64'], 'unknown flag --m (train takes --widths)'],
     [['--preset', 'figure1'], 'unknown flag --preset'],
     [['--steps'], '--steps needs a value'],
+    [['--include-diverged=1'], '--include-diverged takes no value'],
+    [['--include-diverged', '1'], 'unexpected argument "1"'],
     [
       ['--blocks', '1,9'],
       'blocks (B) = 9 is invalid: must be an integer from 1 to 4 (--blocks 1,9)',
@@ -236,7 +244,7 @@ describe('train: runs', () => {
     const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
     const body = lines.filter((l) => !l.startsWith('#'));
     expect(body[0]).toBe(
-      'kind,blocks,width,seed,kernel_change,gap_ntk,gap_block,loss,steps,sweeps,stopped,precision',
+      'kind,blocks,width,seed,kernel_change,gap_ntk,gap_block,loss,steps,sweeps,stopped,precision,diverged,diverged_kept',
     );
     expect(body.slice(1).map((l) => l.split(',').slice(0, 4).join(','))).toEqual([
       'median,2,16,',
@@ -256,7 +264,9 @@ describe('train: runs', () => {
     const dir = freshDir();
     const plain = await cli(['train', '--widths', '8', '--seeds', '1', '--steps', '5']);
     expect(plain.code, plain.stderr).toBe(0);
-    expect(plain.stdout).toContain('medians over 1 seed:');
+    expect(plain.stdout).toContain(
+      'medians over 1 seed, diverged runs left out (--include-diverged keeps them):',
+    );
     expect(plain.stdout).not.toContain('wrote');
 
     let sent = false;
@@ -294,5 +304,148 @@ describe('train: runs', () => {
     const text = run.stdout.replace(/\s+/g, ' ');
     expect(text).toContain(' train ');
     for (const f of TRAIN_FLAGS) expect(text).toContain(`--${f.name}`);
+  });
+});
+
+interface JsonRow {
+  blocks: number;
+  width: number;
+  seed: number;
+  stopped: string;
+  kernelChange: number;
+  gapNtk: number | null;
+  gapBlock: number | null;
+  loss: number;
+  steps: number;
+}
+type JsonMedian = Record<string, number | null> & {
+  blocks: number;
+  width: number;
+  seeds: number;
+  diverged: number;
+  divergedKept: number;
+};
+
+const FIELDS = ['kernelChange', 'gapNtk', 'gapBlock', 'loss', 'steps'] as const;
+
+describe('train: diverged runs (issue 16)', () => {
+  // B = 3 with a step 0.5/λ_max fixed from K_0: the kernel grows, and some seeds diverge within a
+  // few steps while others train for all 60 (found by trying; the test checks that both happen).
+  const MIXED = ['--blocks', '3', '--widths', '8,16', '--seeds', '8', '--steps', '60'];
+  const MIXED_LR = ['--lr', '0.5'];
+
+  it('left out of the medians and slopes, counted and named; --include-diverged keeps them', async () => {
+    const dir = freshDir();
+    const [out, kept, csv] = await Promise.all([
+      cli(['train', ...MIXED, ...MIXED_LR, '--out', join(dir, 'out.json')]),
+      cli(['train', ...MIXED, ...MIXED_LR, '--include-diverged', '--out', join(dir, 'kept.json')]),
+      cli(['train', ...MIXED, ...MIXED_LR, '--out', join(dir, 'out.csv')]),
+    ]);
+    for (const run of [out, kept, csv]) expect(run.code, run.stderr).toBe(0);
+    const doc = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8'));
+    const docKept = JSON.parse(readFileSync(join(dir, 'kept.json'), 'utf8'));
+    const rows: JsonRow[] = doc.rows;
+    expect(docKept.rows).toEqual(rows); // the same runs; only the medians differ
+    expect(doc.includeDiverged).toBe(false);
+    expect(docKept.includeDiverged).toBe(true);
+
+    const groupOf = (m: JsonMedian) =>
+      rows.filter((r) => r.blocks === m.blocks && r.width === m.width);
+    const pick = (of: JsonRow[], f: (typeof FIELDS)[number]) => median(of.map((r) => r[f]));
+    // The configuration does what the test needs: a group with runs of both kinds, where leaving
+    // the diverged ones out changes the median block gap.
+    const mixed = (doc.medians as JsonMedian[]).filter((m) => {
+      const of = groupOf(m);
+      const fine = of.filter((r) => r.stopped !== 'diverged');
+      return fine.length > 0 && fine.length < of.length;
+    });
+    expect(mixed.length).toBeGreaterThan(0);
+    expect(
+      mixed.some((m) => {
+        const of = groupOf(m);
+        const fine = of.filter((r) => r.stopped !== 'diverged');
+        return pick(fine, 'gapBlock') !== pick(of, 'gapBlock');
+      }),
+    ).toBe(true);
+
+    const lines = out.stdout.split('\n');
+    expect(out.stdout).toContain(
+      'medians over 8 seeds, diverged runs left out (--include-diverged keeps them):',
+    );
+    expect(kept.stdout).toContain('medians over 8 seeds, diverged runs kept (--include-diverged):');
+    for (const [i, m] of (doc.medians as JsonMedian[]).entries()) {
+      const of = groupOf(m);
+      const fine = of.filter((r) => r.stopped !== 'diverged');
+      const bad = of.filter((r) => r.stopped === 'diverged');
+      expect(m.seeds).toBe(fine.length);
+      expect(m.diverged).toBe(bad.length);
+      expect(m.divergedKept).toBe(0);
+      for (const f of FIELDS) expect(m[f], f).toBe(pick(fine, f));
+      const k: JsonMedian = docKept.medians[i];
+      expect([k.blocks, k.width]).toEqual([m.blocks, m.width]);
+      expect(k.seeds).toBe(of.length);
+      expect(k.diverged).toBe(0);
+      expect(k.divergedKept).toBe(bad.length);
+      for (const f of FIELDS) expect(k[f], f).toBe(pick(of, f));
+      // The table: the count in the row, and a line naming the seeds.
+      const row = lines.find((l) => new RegExp(`^ +${m.blocks} +${m.width} +\\d`).test(l));
+      expect(row, `row B = ${m.blocks}, m = ${m.width}`).toMatch(
+        new RegExp(` ${bad.length} left out$`),
+      );
+      if (bad.length > 0) {
+        const seeds = bad.map((r) => r.seed).join(', ');
+        expect(out.stdout).toContain(
+          `B = ${m.blocks}, m = ${m.width}: ${bad.length} of ${of.length} runs diverged, left out (seed${bad.length === 1 ? '' : 's'} ${seeds})`,
+        );
+        expect(kept.stdout).toContain(
+          `B = ${m.blocks}, m = ${m.width}: ${bad.length} of ${of.length} runs diverged, kept (seed${bad.length === 1 ? '' : 's'} ${seeds})`,
+        );
+      }
+    }
+    // The slopes fit the medians of the runs that did not diverge (or of every run, when kept).
+    const fine = rows.filter((r) => r.stopped !== 'diverged');
+    const asSweep = (of: JsonRow[]) => of.map((r) => ({ ...r, stopped: 'steps' as const }));
+    expect(doc.slopes[0].gapBlock).toBe(sweepSlopes(asSweep(fine)).gapBlock);
+    expect(doc.slopes[0].kernelChange).toBe(sweepSlopes(asSweep(fine)).kernelChange);
+    expect(docKept.slopes[0].gapBlock).toBe(sweepSlopes(asSweep(rows)).gapBlock);
+
+    // CSV: the median rows count the diverged runs left out.
+    const body = readFileSync(join(dir, 'out.csv'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .filter((l) => !l.startsWith('#'));
+    const header = body[0].split(',');
+    const col = (name: string) => header.indexOf(name);
+    for (const m of doc.medians as JsonMedian[]) {
+      const cells = body
+        .find((l) => l.startsWith(`median,${m.blocks},${m.width},`))
+        ?.split(',') as string[];
+      expect(Number(cells[col('diverged')])).toBe(m.diverged);
+      expect(Number(cells[col('diverged_kept')])).toBe(0);
+      expect(Number(cells[col('gap_block')])).toBe(m.gapBlock);
+      expect(Number(cells[col('steps')])).toBe(m.steps);
+    }
+  });
+
+  it('a row whose runs all diverged says so: no numbers, null in JSON', async () => {
+    // c = 10 is five times the step gradient descent can take on K_0: every seed diverges.
+    const dir = freshDir();
+    const args = ['--blocks', '2', '--widths', '8', '--seeds', '3', '--steps', '60', '--lr', '10'];
+    const run = await cli(['train', ...args, '--out', join(dir, 't.json')]);
+    expect(run.code, run.stderr).toBe(0);
+    const doc = JSON.parse(readFileSync(join(dir, 't.json'), 'utf8'));
+    expect(doc.rows.map((r: JsonRow) => r.stopped)).toEqual(['diverged', 'diverged', 'diverged']);
+    expect(doc.medians).toHaveLength(1);
+    const m: JsonMedian = doc.medians[0];
+    expect(m).toMatchObject({ blocks: 2, width: 8, seeds: 0, diverged: 3, divergedKept: 0 });
+    for (const f of [...FIELDS, 'sweeps']) expect(m[f], f).toBeNull();
+    expect(run.stdout).toMatch(/^ +2 +8 +all 3 runs diverged$/m);
+    expect(run.stdout).toContain('B = 2, m = 8: all 3 runs diverged (seeds 1, 2, 3)');
+    // Kept, they give numbers again.
+    const kept = await cli(['train', ...args, '--include-diverged']);
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(kept.stdout).not.toMatch(/^ +2 +8 +all 3 runs diverged$/m);
+    expect(kept.stdout).toMatch(/^ +2 +8 +\S+ .* 3 kept$/m);
+    expect(kept.stdout).toContain('B = 2, m = 8: all 3 runs diverged, kept (seeds 1, 2, 3)');
   });
 });

@@ -175,12 +175,14 @@ function settingKeyHint(name: string): string {
 
 /**
  * `--name value` or `--name=value`; the last occurrence of a flag wins. `known` are the flags the
- * command takes; `hint` adds to the message for any other.
+ * command takes; `hint` adds to the message for any other. A flag in `switches` takes no value:
+ * `--name` alone (its value is '').
  */
 function readFlags(
   args: string[],
   known: ReadonlySet<string>,
   hint: (name: string) => string,
+  switches: ReadonlySet<string> = new Set(),
 ): Map<string, string> {
   const flags = new Map<string, string>();
   for (let i = 0; i < args.length; i++) {
@@ -195,7 +197,10 @@ function readFlags(
     const eq = arg.indexOf('=');
     const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
     if (!known.has(name)) throw new UsageError(`unknown flag --${name}${hint(name)}`);
-    if (eq > 0) flags.set(name, arg.slice(eq + 1));
+    if (switches.has(name)) {
+      if (eq > 0) throw new UsageError(`--${name} takes no value (not --${arg.slice(2)})`);
+      flags.set(name, '');
+    } else if (eq > 0) flags.set(name, arg.slice(eq + 1));
     else if (i + 1 < args.length) flags.set(name, args[++i]);
     else throw new UsageError(`--${name} needs a value`);
   }
@@ -501,6 +506,12 @@ export const TRAIN_FLAGS: readonly TrainFlag[] = [
     help: 'cpu (default): the float64 CPU trainer; gpu: the WebGPU trainer through Dawn (float32), the CPU when there is none',
   },
   {
+    name: 'include-diverged',
+    value: '',
+    range: '',
+    help: 'keep the runs that diverged (loss non-finite or 10⁶ × its start) in the medians and slopes; without it they are left out, and the table and files say how many',
+  },
+  {
     name: 'out',
     value: '<file>',
     range: '.json | .csv',
@@ -510,6 +521,8 @@ export const TRAIN_FLAGS: readonly TrainFlag[] = [
 ];
 
 const TRAIN_NAMES = new Set(TRAIN_FLAGS.map((f) => f.name));
+/** train flags that take no value. */
+const TRAIN_SWITCHES = new Set(['include-diverged']);
 
 /** Figure flags and near misses that mean a train flag. */
 const TRAIN_ALIASES: Record<string, string> = {
@@ -543,6 +556,8 @@ export interface TrainRequest {
   widths: number[];
   seeds: number[];
   engine: EngineChoice;
+  /** --include-diverged: diverged runs stay in the medians and slopes (medianRuns). */
+  includeDiverged: boolean;
   /** Absolute path of the output file, if any. */
   out?: string;
   format?: 'csv' | 'json';
@@ -577,7 +592,7 @@ function flagsOfField(field: string): string[] {
 }
 
 function parseTrain(command: CommandInfo, args: string[]): Parsed {
-  const flags = readFlags(args, TRAIN_NAMES, trainHint);
+  const flags = readFlags(args, TRAIN_NAMES, trainHint, TRAIN_SWITCHES);
   if (flags.has('help')) return { kind: 'help' };
   const engine = engineChoice(flags);
   const base = { ...DEFAULT_TRAINING } as Record<keyof TrainingSettings, unknown>;
@@ -621,6 +636,7 @@ function parseTrain(command: CommandInfo, args: string[]): Parsed {
     widths: lists.widths as number[],
     seeds: Array.from({ length: count }, (_, i) => first + i),
     engine,
+    includeDiverged: flags.has('include-diverged'),
   };
   if (flags.has('out')) {
     const { out, format } = outputPath(command, flags.get('out'));

@@ -67,6 +67,8 @@ export function usage(width = 100): string {
     'medians over seeds of the kernel change ‖K_T − K_0‖_F/‖K_0‖_F, the gaps (max over',
     'log-spaced checkpoints of ‖f_net − f_model‖_F/‖f_net‖_F on the held-out inputs), the final',
     'loss and the steps or sweeps, then the log–log slopes against m; --out adds every run.',
+    'Runs that diverged are left out of the medians and slopes, and named with how many per',
+    'blocks × width (all of them: no numbers for that row); --include-diverged keeps them.',
     ...TRAIN_FLAGS.map((f) =>
       entry(
         `--${f.name}${f.value ? ` ${f.value}` : ''}`,

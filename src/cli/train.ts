@@ -7,7 +7,9 @@ import { createTrainer, type TrainerOptions } from '../engine/trainerFactory';
 import { EngineError, type EngineInfo } from '../engine/types';
 import { PAPER } from '../experiments/export';
 import {
+  divergedNote,
   lowerMedian,
+  medianRuns,
   runTraining,
   sweepRow,
   sweepSlopes,
@@ -24,7 +26,6 @@ export interface TrainRow extends TrainingSweepRow {
   blocks: number;
   /** Gauss–Newton sweeps the network took (alternating), else null. */
   sweeps: number | null;
-  stopped: 'converged' | 'steps' | 'diverged';
   /** Final training loss of every model trained (network, ntk, block). */
   losses: Record<string, number>;
   /** Steps (gd) or block steps (alternating) of every model when it stopped. */
@@ -35,11 +36,19 @@ export interface TrainRow extends TrainingSweepRow {
   precision: EngineInfo['precision'];
 }
 
-/** Medians over the seeds of one (blocks, width). */
+/**
+ * Medians over the seeds of one (blocks, width), over the runs medianRuns keeps: without
+ * --include-diverged, those that did not diverge. Every value is null when no run is left.
+ */
 export interface TrainMedian {
   blocks: number;
   width: number;
+  /** Runs in the median. */
   seeds: number;
+  /** Diverged runs left out of the median (0 with --include-diverged). */
+  diverged: number;
+  /** Diverged runs kept in the median (0 without --include-diverged). */
+  divergedKept: number;
   kernelChange: number | null;
   gapNtk: number | null;
   gapBlock: number | null;
@@ -170,11 +179,9 @@ export async function runTrainCommand(
         trainer.destroy();
       }
       const s = result.summary;
-      const network = result.runs.find((r) => r.model === 'network');
       const row: TrainRow = {
         ...sweepRow(result),
         sweeps: s.sweeps,
-        stopped: network?.stopped ?? 'steps',
         losses: s.loss,
         modelSteps: s.steps,
         eta0: result.eta0,
@@ -206,15 +213,25 @@ export async function runTrainCommand(
   return outcome;
 }
 
+/** medianRuns of one (blocks, width)'s rows, as --include-diverged asks. */
+function groupOf(request: TrainRequest, rows: TrainRow[], blocks: number, width: number) {
+  return medianRuns(
+    rows.filter((r) => r.blocks === blocks && r.width === width),
+    request.includeDiverged,
+  );
+}
+
 export function trainMedians(request: TrainRequest, rows: TrainRow[]): TrainMedian[] {
   return request.blocks.flatMap((blocks) =>
     request.widths.map((width) => {
-      const of = rows.filter((r) => r.blocks === blocks && r.width === width);
-      const pick = (f: (r: TrainRow) => number | null) => median(of.map(f));
+      const group = groupOf(request, rows, blocks, width);
+      const pick = (f: (r: TrainRow) => number | null) => median(group.runs.map(f));
       return {
         blocks,
         width,
-        seeds: of.length,
+        seeds: group.runs.length,
+        diverged: group.diverged,
+        divergedKept: group.divergedKept,
         kernelChange: pick((r) => r.kernelChange),
         gapNtk: pick((r) => r.gapNtk),
         gapBlock: pick((r) => r.gapBlock),
@@ -230,7 +247,10 @@ export function trainMedians(request: TrainRequest, rows: TrainRow[]): TrainMedi
 export function trainSlopes(request: TrainRequest, rows: TrainRow[]): TrainSlopes[] {
   if (request.widths.length < 2) return [];
   return request.blocks.map((blocks) => {
-    const fit = sweepSlopes(rows.filter((r) => r.blocks === blocks));
+    const fit = sweepSlopes(
+      rows.filter((r) => r.blocks === blocks),
+      request.includeDiverged,
+    );
     return {
       blocks,
       kernelChange: finiteOrNull(fit.kernelChange),
@@ -264,34 +284,82 @@ function describeSettings(request: TrainRequest): string {
   return `${what}; L_b = ${b.layers}, bottleneck ${b.bottleneck}, d = ${b.d}, k = ${b.k}, r = ${b.r}, n = ${b.n}, held-out ${b.heldOut}, σ = ${b.activation}, tolerance ${b.tolerance}; ${seeds}`;
 }
 
-/** Right-aligned columns under a header. */
+/**
+ * Right-aligned columns under a header. A row shorter than the header ends in a text that runs on
+ * over the columns it leaves out, unpadded (and does not widen them).
+ */
 function columns(header: string[], body: string[][]): string[] {
-  const widths = header.map((h, c) => Math.max(h.length, ...body.map((r) => r[c].length)));
+  const widths = header.map((h, c) =>
+    Math.max(
+      h.length,
+      ...body.map((r) => (c < r.length - (r.length < header.length ? 1 : 0) ? r[c].length : 0)),
+    ),
+  );
   const line = (cells: string[]) =>
-    `  ${cells.map((cell, c) => cell.padStart(widths[c])).join('  ')}`;
+    `  ${cells
+      .map((cell, c) =>
+        cells.length < header.length && c === cells.length - 1 ? cell : cell.padStart(widths[c]),
+      )
+      .join('  ')}`;
   return [line(header), ...body.map(line)];
+}
+
+/** The rule's words for the table's header line. */
+const divergedPolicy = (request: TrainRequest) =>
+  request.includeDiverged
+    ? 'diverged runs kept (--include-diverged)'
+    : 'diverged runs left out (--include-diverged keeps them)';
+
+/** "seed 35", "seeds 32, 35": the diverged runs of a group, named. */
+function divergedSeeds(rows: TrainRow[]): string {
+  const seeds = rows.filter((r) => r.stopped === 'diverged').map((r) => r.seed);
+  return `seed${seeds.length === 1 ? '' : 's'} ${seeds.join(', ')}`;
 }
 
 export function trainTable(request: TrainRequest, outcome: Omit<TrainOutcome, 'table'>): string {
   const alternating = request.base.optimiser === 'alternating';
   const seeds = request.seeds.length;
+  const groups = outcome.medians.map((m) => ({
+    m,
+    group: { total: m.seeds + m.diverged, diverged: m.diverged, divergedKept: m.divergedKept },
+    rows: outcome.rows.filter((r) => r.blocks === m.blocks && r.width === m.width),
+  }));
   const lines = [
     `train: ${describeSettings(request)}`,
     `engine: ${engineText(outcome.engine)}`,
-    `medians over ${seeds} seed${seeds === 1 ? '' : 's'}:`,
+    `medians over ${seeds} seed${seeds === 1 ? '' : 's'}, ${divergedPolicy(request)}:`,
     ...columns(
-      ['B', 'm', 'kernel change', 'gap NTK', 'gap block', 'loss', alternating ? 'sweeps' : 'steps'],
-      outcome.medians.map((m) => [
-        String(m.blocks),
-        String(m.width),
-        exp(m.kernelChange),
-        exp(m.gapNtk),
-        exp(m.gapBlock),
-        exp(m.loss),
-        String((alternating ? m.sweeps : m.steps) ?? '—'),
-      ]),
+      [
+        'B',
+        'm',
+        'kernel change',
+        'gap NTK',
+        'gap block',
+        'loss',
+        alternating ? 'sweeps' : 'steps',
+        'diverged',
+      ],
+      groups.map(({ m, group }) =>
+        m.seeds === 0
+          ? // Every run diverged and was left out: no median.
+            [String(m.blocks), String(m.width), divergedNote(group) as string]
+          : [
+              String(m.blocks),
+              String(m.width),
+              exp(m.kernelChange),
+              exp(m.gapNtk),
+              exp(m.gapBlock),
+              exp(m.loss),
+              String((alternating ? m.sweeps : m.steps) ?? '—'),
+              request.includeDiverged ? `${m.divergedKept} kept` : `${m.diverged} left out`,
+            ],
+      ),
     ),
   ];
+  for (const { m, group, rows } of groups) {
+    const note = divergedNote(group);
+    if (note) lines.push(`B = ${m.blocks}, m = ${m.width}: ${note} (${divergedSeeds(rows)})`);
+  }
   if (outcome.slopes.length > 0) {
     lines.push(
       `log–log slopes against m (least squares over m = ${request.widths.join(', ')}):`,
@@ -316,6 +384,7 @@ export function trainJson(request: TrainRequest, outcome: Omit<TrainOutcome, 'ta
       analysis: 'training',
       settings: settingsRecord(request),
       engine: outcome.engine,
+      includeDiverged: request.includeDiverged,
       rows: outcome.rows,
       medians: outcome.medians,
       slopes: outcome.slopes,
@@ -335,19 +404,22 @@ export function trainCsv(request: TrainRequest, outcome: Omit<TrainOutcome, 'tab
     `# training: ${describeSettings(request)}`,
     `# engine: ${engineText(outcome.engine)}`,
     '# kernel_change: ‖K_T − K_0‖_F/‖K_0‖_F of the network; gap_ntk, gap_block: max over log-spaced checkpoints of ‖f_net − f_model‖_F/‖f_net‖_F on the held-out inputs',
+    request.includeDiverged
+      ? '# medians: over every run, diverged ones kept (--include-diverged); diverged_kept: how many of them'
+      : '# medians: over the runs that did not diverge; diverged: how many were left out (all of them: empty cells)',
     ...outcome.slopes.map(
       (s) =>
         `# slopes against m, B = ${s.blocks}: kernel_change ${cell(s.kernelChange)}, gap_ntk ${cell(s.gapNtk)}, gap_block ${cell(s.gapBlock)}`,
     ),
-    'kind,blocks,width,seed,kernel_change,gap_ntk,gap_block,loss,steps,sweeps,stopped,precision',
+    'kind,blocks,width,seed,kernel_change,gap_ntk,gap_block,loss,steps,sweeps,stopped,precision,diverged,diverged_kept',
   ];
   for (const m of outcome.medians) {
     lines.push(
-      `median,${m.blocks},${m.width},,${cell(m.kernelChange)},${cell(m.gapNtk)},${cell(m.gapBlock)},${cell(m.loss)},${cell(m.steps)},${cell(m.sweeps)},,${outcome.engine.precision}`,
+      `median,${m.blocks},${m.width},,${cell(m.kernelChange)},${cell(m.gapNtk)},${cell(m.gapBlock)},${cell(m.loss)},${cell(m.steps)},${cell(m.sweeps)},,${outcome.engine.precision},${m.diverged},${m.divergedKept}`,
     );
     for (const r of outcome.rows.filter((r) => r.blocks === m.blocks && r.width === m.width)) {
       lines.push(
-        `run,${r.blocks},${r.width},${r.seed},${cell(r.kernelChange)},${cell(r.gapNtk)},${cell(r.gapBlock)},${cell(r.loss)},${r.steps},${cell(r.sweeps)},${r.stopped},${r.precision}`,
+        `run,${r.blocks},${r.width},${r.seed},${cell(r.kernelChange)},${cell(r.gapNtk)},${cell(r.gapBlock)},${cell(r.loss)},${r.steps},${cell(r.sweeps)},${r.stopped},${r.precision},,`,
       );
     }
   }

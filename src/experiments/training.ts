@@ -490,6 +490,8 @@ export interface TrainingSweepRow {
   gapBlock: number | null;
   loss: number;
   steps: number;
+  /** Why the network stopped: a `diverged` run is left out of the medians (medianRuns). */
+  stopped: ModelRun['stopped'];
 }
 
 export interface TrainingSweepSlopes {
@@ -509,17 +511,80 @@ export function lowerMedian(values: readonly number[]): number | null {
 }
 
 /**
- * Per width (ascending), the positive finite values `pick` gives and their lower median: what a
- * log–log sweep plot draws and fits. Widths with no such value are left out.
+ * The runs a median is taken over, of one group of runs (a width, or a blocks × width): the rule
+ * the CLI's table and files, the view's sweep and every fitted slope share. A run whose network
+ * diverged (`stopped` is 'diverged': loss non-finite or 10⁶ × its initial value) is left out,
+ * unless `includeDiverged`; a median over a diverged run's gaps measures the blow-up, not the
+ * models.
+ */
+export interface MedianRuns<R> {
+  /** The runs in the median, in the order given. */
+  runs: R[];
+  /** Every run of the group. */
+  total: number;
+  /** Diverged runs left out of the median (0 with includeDiverged). */
+  diverged: number;
+  /** Diverged runs kept in the median (0 without includeDiverged). */
+  divergedKept: number;
+}
+
+export function medianRuns<R extends Pick<TrainingSweepRow, 'stopped'>>(
+  rows: readonly R[],
+  includeDiverged = false,
+): MedianRuns<R> {
+  const divergedCount = rows.filter((r) => r.stopped === 'diverged').length;
+  return includeDiverged
+    ? { runs: [...rows], total: rows.length, diverged: 0, divergedKept: divergedCount }
+    : {
+        runs: rows.filter((r) => r.stopped !== 'diverged'),
+        total: rows.length,
+        diverged: divergedCount,
+        divergedKept: 0,
+      };
+}
+
+/** medianRuns of each width's rows, widths ascending. */
+export function runsByWidth<R extends Pick<TrainingSweepRow, 'width' | 'stopped'>>(
+  rows: readonly R[],
+  includeDiverged = false,
+): (MedianRuns<R> & { width: number })[] {
+  const widths = [...new Set(rows.map((r) => r.width))].sort((a, b) => a - b);
+  return widths.map((width) => ({
+    width,
+    ...medianRuns(
+      rows.filter((r) => r.width === width),
+      includeDiverged,
+    ),
+  }));
+}
+
+/**
+ * What a group's diverged runs did to its median, in words, or null when none diverged:
+ * "2 of 8 runs diverged, left out", "all 8 runs diverged" (nothing left for a median),
+ * "2 of 8 runs diverged, kept".
+ */
+export function divergedNote(group: Omit<MedianRuns<unknown>, 'runs'>): string | null {
+  const count = group.diverged + group.divergedKept;
+  if (count === 0) return null;
+  const runs = `run${group.total === 1 ? '' : 's'}`;
+  const which =
+    count === group.total ? `all ${group.total} ${runs}` : `${count} of ${group.total} ${runs}`;
+  if (group.divergedKept > 0) return `${which} diverged, kept`;
+  return count === group.total ? `${which} diverged` : `${which} diverged, left out`;
+}
+
+/**
+ * Per width (ascending), the positive finite values `pick` gives of the runs medianRuns keeps and
+ * their lower median: what a log–log sweep plot draws and fits. Widths with no such value (every
+ * run diverged, say) are left out.
  */
 export function sweepMedians(
   rows: readonly TrainingSweepRow[],
   pick: (r: TrainingSweepRow) => number | null,
+  includeDiverged = false,
 ): { width: number; median: number; values: number[] }[] {
-  const widths = [...new Set(rows.map((r) => r.width))].sort((a, b) => a - b);
-  return widths.flatMap((width) => {
-    const values = rows
-      .filter((r) => r.width === width)
+  return runsByWidth(rows, includeDiverged).flatMap(({ width, runs }) => {
+    const values = runs
       .map(pick)
       .filter((v): v is number => v !== null && v > 0 && Number.isFinite(v))
       .sort((a, b) => a - b);
@@ -528,10 +593,13 @@ export function sweepMedians(
   });
 }
 
-/** Fitted log–log slopes of the medians against m (at least two widths). */
-export function sweepSlopes(rows: TrainingSweepRow[]): TrainingSweepSlopes {
+/** Fitted log–log slopes of the medians (sweepMedians) against m (at least two widths). */
+export function sweepSlopes(
+  rows: readonly TrainingSweepRow[],
+  includeDiverged = false,
+): TrainingSweepSlopes {
   const slope = (pick: (r: TrainingSweepRow) => number | null): number | null => {
-    const points = sweepMedians(rows, pick);
+    const points = sweepMedians(rows, pick, includeDiverged);
     return points.length >= 2
       ? leastSquaresSlope(
           points.map((p) => Math.log(p.width)),
@@ -557,5 +625,6 @@ export function sweepRow(result: TrainingResult): TrainingSweepRow {
     gapBlock: s.gapBlock,
     loss: s.loss.network,
     steps: s.steps.network,
+    stopped: result.runs.find((r) => r.model === 'network')?.stopped ?? 'steps',
   };
 }

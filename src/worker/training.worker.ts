@@ -9,6 +9,7 @@ import type { Trainer } from '../engine/trainer';
 import { createTrainer } from '../engine/trainerFactory';
 import { EngineError } from '../engine/types';
 import {
+  runsByWidth,
   runTraining,
   sweepRow,
   sweepSlopes,
@@ -134,7 +135,9 @@ async function runJob(
           }),
         );
         data.rows = [...data.rows, sweepRow(result)];
-        const fitted = new Set(data.rows.map((r) => r.width)).size >= 2;
+        // Diverged runs are left out of the medians and the fit (medianRuns): a width counts once
+        // one of its runs did not diverge.
+        const fitted = runsByWidth(data.rows).filter((w) => w.runs.length > 0).length >= 2;
         data.slopes = fitted ? sweepSlopes(data.rows) : null;
       }
     }

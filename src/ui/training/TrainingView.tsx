@@ -31,6 +31,7 @@ import {
   MODEL_STYLE,
   runStatus,
   stepUnit,
+  sweepDivergedNotes,
   totalSteps,
 } from './drawTraining';
 import { PageTabs } from './PageTabs';
@@ -407,6 +408,7 @@ function SweepSection({ store }: { store: TrainingStore }) {
   const job = useStore(store, (s) => s.job);
   if (!sweep && job?.kind !== 'sweep') return null;
   const slopes = sweep?.slopes ?? null;
+  const diverged = sweepDivergedNotes(sweep?.rows ?? []);
   return (
     <section className="analysis" data-testid="training-sweep-section" aria-label="Width sweep">
       <div className="analysis-head">
@@ -424,6 +426,11 @@ function SweepSection({ store }: { store: TrainingStore }) {
         deps={[sweep]}
         draw={(c) => drawTrainingSweep(c, sweep)}
       />
+      {diverged.length > 0 && (
+        <p className="muted" data-testid="training-sweep-diverged">
+          Diverged runs are left out of the medians and slopes: {diverged.join('; ')}.
+        </p>
+      )}
       {slopes && (
         <p
           className="muted"

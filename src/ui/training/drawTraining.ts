@@ -8,7 +8,13 @@
 // Step 0 sits at the left end of the log step axis, labelled 0 (a log axis has no 0).
 
 import type { TrainedModel } from '../../engine/trainer';
-import { type ModelCheckpoint, type ModelRun, sweepMedians } from '../../experiments/training';
+import {
+  divergedNote,
+  type ModelCheckpoint,
+  type ModelRun,
+  runsByWidth,
+  sweepMedians,
+} from '../../experiments/training';
 import {
   type AxisLabelStyle,
   drawAxisLabels,
@@ -518,12 +524,24 @@ const SWEEP_SERIES: {
   },
 ];
 
+/** Per width with diverged runs: "m = 96: 2 of 8 runs diverged, left out" (divergedNote). */
+export function sweepDivergedNotes(rows: SweepData['rows']): string[] {
+  return runsByWidth(rows).flatMap((g) => {
+    const note = divergedNote(g);
+    return note ? [`m = ${g.width}: ${note}${g.runs.length === 0 ? ', no point' : ''}`] : [];
+  });
+}
+
 export function drawTrainingSweep(
   canvas: HTMLCanvasElement,
   sweep: SweepData | null,
   dpr = window.devicePixelRatio || 1,
 ): void {
-  const rows = sweep?.rows ?? [];
+  const all = sweep?.rows ?? [];
+  // Diverged runs are left out (medianRuns): no dot, no median; a width whose runs all diverged
+  // has no point, and the legend names it.
+  const groups = runsByWidth(all);
+  const rows = groups.flatMap((g) => g.runs);
   const present = SWEEP_SERIES.filter((s) => rows.some((r) => r[s.key] !== null));
   const frame = logLogFrame(
     canvas,
@@ -561,11 +579,14 @@ export function drawTrainingSweep(
   const slopes = sweep.slopes;
   legend(
     frame,
-    present.map((s) => ({
-      colour: s.colour,
-      dash: s.dash,
-      text: `${s.label}: slope ${formatSlope(slopes ? slopes[s.key] : Number.NaN)}`,
-    })),
+    [
+      ...present.map((s) => ({
+        colour: s.colour,
+        dash: s.dash,
+        text: `${s.label}: slope ${formatSlope(slopes ? slopes[s.key] : Number.NaN)}`,
+      })),
+      ...sweepDivergedNotes(all).map((text) => ({ colour: 'transparent', dash: [], text })),
+    ],
     'bottom-left',
   );
 }
