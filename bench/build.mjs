@@ -47,3 +47,10 @@ await build({
   plugins: [rawText],
 });
 console.log('built bench/dist/engine-bench.mjs, train-bench.mjs and shard-worker.mjs');
+await build({
+  ...common,
+  entryPoints: ['bench/degree-verdict.ts'],
+  outfile: 'bench/dist/degree-verdict.mjs',
+  external: ['webgpu'],
+  plugins: [rawText],
+});

@@ -28,9 +28,42 @@ async function degreeRows(page: Page) {
       blocks: el.getAttribute('data-blocks'),
       degree: Number(el.getAttribute('data-degree')),
       predicted: Number(el.getAttribute('data-predicted')),
+      consistent: el.getAttribute('data-consistent'),
+      excess: Number(el.getAttribute('data-excess')),
     })),
   );
 }
+
+test('degree verdict: B = 3, L_b = 3, d = 2 at m = 256 is within the theorem’s scale in every row; tanh inside a block is not', async ({
+  page,
+}) => {
+  // A network no preset uses (CPU engine, float64). The old fixed 10⁻³ rule read degree |S| + 1.
+  await page.goto(
+    '/?gpu=0&B=3&L=3,3,3&m=256,256,256&r=1,1&d=2&k=1&family=aligned&dirs=3&seed=99&dseed=5',
+  );
+  await waitForFigure(page);
+  const rows = await degreeRows(page);
+  expect(rows).toHaveLength(7);
+  for (const row of rows) {
+    expect(row.consistent).toBe('1');
+    expect(row.excess).toBeGreaterThan(0);
+    expect(row.excess * Math.sqrt(256)).toBeLessThan(16);
+  }
+  await expect(page.getByTestId('degrees-status')).toContainText('7 of 7 rows within');
+  // The verdict against m, one click away: every row under K/√m, one slope per row.
+  await page.getByTestId('run-verdict').click();
+  await expect(page.getByTestId('verdict-status')).toContainText('7 of 7 rows within', {
+    timeout: 120_000,
+  });
+  await expect(page.getByTestId('verdict-series')).toHaveCount(7);
+  // tanh inside both blocks: no theorem, and said so; a row exceeds the theorem's scale.
+  await page.getByTestId('preset').selectOption('tanh-inside');
+  await waitForFigure(page, 3);
+  await expect(page.getByTestId('degrees-no-theorem')).toContainText('does not apply');
+  const tanh = await degreeRows(page);
+  expect(tanh.map((r) => r.blocks)).toEqual(['1', '2', '1,2']);
+  expect(tanh.some((r) => r.consistent === '0')).toBe(true);
+});
 
 test('degree table: B = 3 (aligned, m = 10⁴) has 7 rows, each at degree |S|', async ({ page }) => {
   await page.goto('/?B=3&L=2,2,2&m=10000&r=1,1&contrast=none&R=1.5&seed=2024&dseed=7');

@@ -113,6 +113,9 @@ describe('figure', () => {
     );
     // The tanh contrast panel (a grid, no coefficients), all weights, and one per block.
     expect(fromCli.panels).toHaveLength(5);
+    // The degree table the screen shows (7 sets of blocks for B = 3), with its verdict.
+    expect(fromCli.degreeTable.rows).toHaveLength(7);
+    expect(typeof fromCli.degreeTable.rows[0].consistent).toBe('boolean');
     expect(fromCli.panels[0].coefficients).toBeNull();
     expect(fromCli.panels[1].coefficients).toHaveLength(3);
     // Everything else too, but for the adapter's text (its thread count differs).

@@ -7,6 +7,7 @@ import { type PanelSpec, planPanels } from './figure';
 import {
   blockStructureMultiplyAdds,
   CPU_MAX_MULTIPLY_ADDS,
+  degreeSweepWork,
   figureMultiplyAdds,
   panelMultiplyAdds,
   sweepMultiplyAdds,
@@ -26,7 +27,7 @@ export const ASK_FIRST_MS = 10_000;
 export const SLOWEST_RATE = 1e7;
 
 /** Which job an estimate is for: the figure or one of the on-demand analyses. */
-export type Job = 'figure' | 'sweep' | 'blocks';
+export type Job = 'figure' | 'sweep' | 'blocks' | 'verdict';
 
 /** What a measurement of one engine on one adapter found. */
 export interface Calibration {
@@ -141,6 +142,7 @@ export function jobWork(
         sweepWidths(settings, engineKind).length * sweepFamilies(settings).length * SWEEP_NETWORKS;
       return multiplyAdds === null ? null : { multiplyAdds, grid: 0, requests };
     }
+    if (job === 'verdict') return degreeSweepWork(settings, engineKind);
     if (job === 'blocks') {
       const multiplyAdds = blockStructureMultiplyAdds(settings);
       return multiplyAdds === null ? null : { multiplyAdds, grid: 0, requests: 1 };

@@ -1,5 +1,8 @@
-// Exported data: the curves, the exact coefficients, and the settings that made them.
-import type { PanelResult } from './figure';
+// Exported data: the curves, the exact coefficients, the per-block polynomial, the degree table
+// (with its verdict) and the settings that made them: what the screen shows, checkable offline.
+import { multiIndex } from '../model/polynomial';
+import { VERDICT_CONSTANT } from './degrees';
+import { figureDegreeTable, type PanelResult } from './figure';
 import { type FigureSettings, settingsToQuery } from './settings';
 
 export const PAPER = 'A note on Linear Bottleneck networks and their Transition to Multilinearity';
@@ -11,6 +14,7 @@ export function figureJson(settings: FigureSettings, results: (PanelResult | nul
       paper: PAPER,
       query: settingsToQuery(settings),
       settings,
+      degreeTable: degreeTableJson(results),
       panels: panels.map((r) => ({
         id: r.panel.id,
         title: r.panel.title,
@@ -21,7 +25,13 @@ export function figureJson(settings: FigureSettings, results: (PanelResult | nul
         noiseFloor: r.noiseFloor,
         /** c_0 … c_L of t ↦ g(W + tΔ; x) per direction (exact panels). */
         coefficients: r.coefficients,
+        /** Absolute non-multilinear part per direction (Σ |p_α| R^{|α|}, g's units). */
         nonMultilinear: r.nonMultilinear,
+        /**
+         * p(t_1 … t_B) per direction (all-weights exact panels): coefficient i multiplies
+         * Π_b t_b^{exponents[i][b]}.
+         */
+        blockPolynomial: blockPolynomialJson(r.blockPolynomial),
         curves: r.curves.map((c) => ({
           direction: c.direction,
           t: Array.from(c.ts),
@@ -32,6 +42,45 @@ export function figureJson(settings: FigureSettings, results: (PanelResult | nul
     null,
     1,
   );
+}
+
+function blockPolynomialJson(poly: PanelResult['blockPolynomial']) {
+  if (!poly) return null;
+  const { layout, coefficients } = poly;
+  return {
+    degrees: layout.degrees,
+    exponents: Array.from({ length: layout.size }, (_, c) => multiIndex(layout, c)),
+    coefficients,
+  };
+}
+
+/** The degree table as the screen shows it, with the rule behind its verdict. */
+function degreeTableJson(results: (PanelResult | null)[]) {
+  const table = figureDegreeTable(results);
+  if (!table) return null;
+  return {
+    source: table.source,
+    theoremApplies: table.source === 'exact',
+    rule: `consistent with Theorem 2 when excess · √m ≤ ${VERDICT_CONSTANT} (excess: the part above degree |S|, absolute, worst direction; m: the narrowest block)`,
+    verdictConstant: VERDICT_CONSTANT,
+    rows: table.rows.map((row) => ({
+      blocks: row.blocks,
+      predicted: row.predicted,
+      source: row.source,
+      width: row.width,
+      excess: row.excess,
+      excessRelative: row.excessRelative,
+      theoremScale: row.theoremScale,
+      scaledExcess: row.scaledExcess,
+      consistent: row.consistent,
+      degreeByThreshold: row.degree,
+      exactDegree: row.exactDegree,
+      perDirection: row.perDirection,
+      blockDegrees: row.blockDegrees,
+      layers: row.layers,
+      medianExcess: row.nonMultilinear,
+    })),
+  };
 }
 
 export function figureCsv(settings: FigureSettings, results: (PanelResult | null)[]): string {

@@ -10,7 +10,7 @@ import {
   totalDegreeCoefficients,
 } from '../model/polynomial';
 import { isLinearNetwork, type NetworkSpec } from '../model/spec';
-import { type DegreeRow, degreeTable } from './degrees';
+import { type DegreeRow, degreeTable, fittedDegreeRow } from './degrees';
 import { type FigureSettings, networkSpec } from './settings';
 import {
   blockTermCount,
@@ -53,9 +53,10 @@ export interface PanelResult {
   /** Exact panels: c_0 … c_L of t ↦ g(W + tΔ; x) per direction; null on a grid. */
   coefficients: number[][] | null;
   /**
-   * All-weights exact panels with B ≥ 2: per direction, the size of the part of p(t_1 … t_B) that
-   * is not multilinear (Theorem 2 says it vanishes as m grows), relative to the whole non-constant
-   * part, on the unit cube |t_b| ≤ R. Null where not computed.
+   * All-weights exact panels: per direction, the size of the part of p(t_1 … t_B) that is not
+   * multilinear, Σ |p_α| R^{|α|} over those terms on the cube |t_b| ≤ R — an absolute size in g's
+   * units, which Theorem 2 bounds by O(1/√m) (theorem.ts nonMultilinearPart). Null where not
+   * computed.
    */
   nonMultilinear: number[] | null;
   /** The per-block polynomial behind `nonMultilinear` (direction 0), for the surface view. */
@@ -309,4 +310,28 @@ export async function computePanel(
     degreeTable: perBlock ? degreeTable(panel.spec, layout, rows, noiseFloor, R) : null,
     ms: performance.now() - start,
   };
+}
+
+/**
+ * The degree table of a figure: the all-weights panel's rows for a linear network (every set of
+ * blocks, from its per-block polynomial; null when p has too many terms), or, for σ ≠ identity,
+ * one fit row per grid panel of the main network (all weights, then each block alone; the σ
+ * contrast panel is another network and is left out). Null until those panels are in.
+ */
+export function figureDegreeTable(
+  results: readonly (PanelResult | null)[],
+): { source: 'exact' | 'fit'; rows: DegreeRow[] } | null {
+  const main = results.filter((r): r is PanelResult => r !== null && r.panel.id !== 'contrast');
+  const all = main.find((r) => r.panel.id === 'all');
+  if (!all) return null;
+  if (all.panel.exact) return all.degreeTable ? { source: 'exact', rows: all.degreeTable } : null;
+  const rows = main.map((r) =>
+    fittedDegreeRow({
+      spec: r.panel.spec,
+      blockMask: r.panel.blockMask,
+      curves: r.curves,
+      deviations: r.deviation.curves,
+    }),
+  );
+  return { source: 'fit', rows: rows.sort((a, b) => a.blocks.length - b.blocks.length) };
 }

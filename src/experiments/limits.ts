@@ -5,14 +5,16 @@ import type { Engine } from '../engine/types';
 import {
   gridLanes,
   type LanePlan,
+  MAX_POLYNOMIAL_TERMS,
   polynomialLanes,
   polynomialLayout,
   type VariableGrouping,
 } from '../model/polynomial';
 import { isLinearNetwork, type LayerPlan, planLayers, SpecError } from '../model/spec';
-import { GRID_POINTS, type PanelSpec, panelGrouping } from './figure';
+import { GRID_POINTS, type PanelSpec, panelGrouping, planPanels } from './figure';
 import { type FigureSettings, networkSpec } from './settings';
 import { SWEEP_NETWORKS, sweepFamilies, sweepWidths } from './sweep';
+import { blockTermCount } from './theorem';
 
 /**
  * The CPU engine's budget per figure, in multiply-adds as `figureMultiplyAdds` counts them (every
@@ -110,6 +112,32 @@ export function sweepMultiplyAdds(
       total += panelMultiplyAdds({ ...settings, family }, panel, 'per-block').total;
   }
   return total * SWEEP_NETWORKS;
+}
+
+/**
+ * Multiply-adds of the degree verdict's width sweep (degreeSweep.ts): at each width the panels it
+ * computes — the all-weights one of a linear network (per-block polynomial), or the all-weights and
+ * each block's grid panel for σ ≠ identity — with the grid multiply-adds among them, and the
+ * requests. Null when it would refuse these settings (a polynomial with too many terms).
+ */
+export function degreeSweepWork(
+  settings: FigureSettings,
+  engineKind: 'webgpu' | 'cpu',
+): { multiplyAdds: number; grid: number; requests: number } | null {
+  const base = networkSpec(settings);
+  const linear = isLinearNetwork(base);
+  if (linear && blockTermCount(base) > MAX_POLYNOMIAL_TERMS) return null;
+  let multiplyAdds = 0;
+  let requests = 0;
+  for (const width of sweepWidths(settings, engineKind)) {
+    const at = { ...settings, contrast: 'none' as const, widths: settings.widths.map(() => width) };
+    const panels = planPanels(at);
+    for (const panel of linear ? panels.slice(0, 1) : panels) {
+      multiplyAdds += panelMultiplyAdds(at, panel).total;
+      requests++;
+    }
+  }
+  return { multiplyAdds, grid: linear ? 0 : multiplyAdds, requests };
 }
 
 /**

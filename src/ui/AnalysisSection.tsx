@@ -17,6 +17,8 @@ interface Props {
   summary: string | null;
   /** A short typeset note (see notes/notes.ts): what is plotted and which result it shows. */
   note?: string;
+  /** Whether it needs a linear network (it reads the exact polynomial); default true. */
+  needsLinear?: boolean;
   children: ReactNode;
 }
 
@@ -28,10 +30,11 @@ export function AnalysisSection({
   about,
   summary,
   note,
+  needsLinear = true,
   children,
 }: Props) {
   const state = useStore(store, (s) => s.analyses[kind]);
-  const linear = useStore(store, (s) => isLinearFigure(s.settings));
+  const linear = useStore(store, (s) => !needsLinear || isLinearFigure(s.settings));
   const elapsed = useJobElapsed(state?.running ?? false, state?.id);
   return (
     <section className="analysis" data-testid={`analysis-${kind}`}>

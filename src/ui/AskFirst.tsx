@@ -11,6 +11,7 @@ const JOB_NAME = {
   figure: 'This figure',
   sweep: 'The width sweep',
   blocks: 'The block-structure analysis',
+  verdict: 'The degree verdict over widths',
 } as const;
 
 export function AskFirst({ store }: { store: AppStore }) {

@@ -9,6 +9,7 @@ import { CpuEngine } from '../engine/cpuEngine';
 import { GpuEngine } from '../engine/gpu';
 import { type Engine, EngineError, type RunOptions } from '../engine/types';
 import { blockStructure } from '../experiments/blockStructure';
+import { degreeSweep } from '../experiments/degreeSweep';
 import {
   type Calibration,
   calibrate,
@@ -201,6 +202,7 @@ type AnalysisRunner<K extends AnalysisKind> = (
 const ANALYSES: { [K in AnalysisKind]: AnalysisRunner<K> } = {
   sweep: widthSweep,
   blocks: blockStructure,
+  verdict: degreeSweep,
 };
 const analysisControllers = new Map<AnalysisKind, AbortController>();
 

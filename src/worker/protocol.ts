@@ -2,6 +2,7 @@
 
 import type { EngineInfo } from '../engine/types';
 import type { BlockStructure } from '../experiments/blockStructure';
+import type { DegreeSweepResult } from '../experiments/degreeSweep';
 import type { Calibration, JobEstimate } from '../experiments/estimate';
 import type { PanelResult, PanelSpec } from '../experiments/figure';
 import type { FigureSettings } from '../experiments/settings';
@@ -13,6 +14,8 @@ export interface AnalysisResults {
   sweep: SweepResult;
   /** Mixed second derivatives per pair of layers (Lemma 1(b)). */
   blocks: BlockStructure;
+  /** The degree table's verdict against width, one network growing (Theorem 2's scale). */
+  verdict: DegreeSweepResult;
 }
 export type AnalysisKind = keyof AnalysisResults;
 
