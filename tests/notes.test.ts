@@ -2,8 +2,18 @@ import katex from 'katex';
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
+import { VERDICT_CONSTANT } from '../src/experiments/degrees';
 import { NOTE_IDS, type NoteContext, type NoteId, note } from '../src/ui/notes/notes';
 import { escapeHtml, parseTex, Tex, texToHtml } from '../src/ui/notes/Tex';
+
+/** L_b per block for B blocks: unknown, all 1, all 2, all 3, and mixed (1, 2, 3, 1, …). */
+function layerSets(blocks: number): (number[] | undefined)[] {
+  return [
+    undefined,
+    ...[1, 2, 3].map((l) => Array.from({ length: blocks }, () => l)),
+    Array.from({ length: blocks }, (_, b) => (b % 3) + 1),
+  ];
+}
 
 /** Contexts to draw every note for: B = 1, 2, 3, each block, linear or not, deviation or not, … */
 function contexts(): NoteContext[] {
@@ -12,12 +22,24 @@ function contexts(): NoteContext[] {
     for (const block of [undefined, 1, 2, 3].filter((b) => b === undefined || b <= blocks))
       for (const linear of [true, false])
         for (const deviation of [false, true])
-          for (const family of ['aligned', 'gaussian', 'chained', 'gradient'])
+          for (const family of ['aligned', 'gaussian', 'chained', 'gradient', 'tilted'])
             for (const placement of [undefined, 'all', 'inside-blocks', 'first-block'])
               for (const activation of [undefined, 'relu'])
-                out.push({ blocks, block, family, linear, deviation, placement, activation });
+                for (const layers of layerSets(blocks))
+                  out.push({
+                    blocks,
+                    block,
+                    family,
+                    linear,
+                    deviation,
+                    placement,
+                    activation,
+                    layers,
+                  });
   return out;
 }
+
+const r = String.raw;
 
 describe('notes', () => {
   it('every note renders for B = 1, 2, 3 and every block, with valid TeX in every $…$', () => {
@@ -59,7 +81,19 @@ describe('notes', () => {
     expect(note('deviation', { ...base, block: 1 })).toContain('here $1$');
     expect(note('deviation', { ...base, blocks: 3 })).toContain('here $3$');
     expect(note('analysis-degrees', { ...base, blocks: 3 })).toContain('(7 here)');
-    expect(note('analysis-sweep', { ...base, family: 'chained' })).toContain('tight');
+    expect(note('analysis-degrees', base)).toContain(`$K = ${VERDICT_CONSTANT}$`);
+    expect(note('analysis-degrees', base)).toContain(r`\sum_{b \in S} L_b`);
+    expect(note('analysis-degrees', base)).not.toContain('Theorem 2 does not apply');
+    expect(note('analysis-degrees', { ...base, linear: false })).toContain(
+      'Theorem 2 does not apply',
+    );
+    // Rates follow L_b (docs/claims.md; tests/claims.test.ts checks each against measurements).
+    const sweep = (layers?: number[]) =>
+      note('analysis-sweep', { ...base, family: 'chained', layers });
+    expect(sweep([2, 2])).toContain('the bound is tight');
+    expect(sweep([3, 3])).not.toContain('the bound is tight');
+    expect(sweep([1, 1])).toContain('exactly $0$');
+    expect(sweep()).toContain(r`($L_b = 2$)`);
     expect(note('analysis-surface', { ...base, blocks: 3 })).toContain('$B = 2$ only');
     const ids: NoteId[] = [...NOTE_IDS];
     expect(new Set(ids).size).toBe(10);

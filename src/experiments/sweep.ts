@@ -5,16 +5,21 @@
 //
 // - the non-multilinear size Σ_{α not multilinear} |p_α| R^{|α|}, in g's own units: it bounds
 //   |p − its multilinear part| on the cube |t_b| ≤ R, the quantity Theorem 2 bounds by O(1/√m);
-// - |c_B| = |B-th derivative| / B!: Ω(1) along aligned directions (Lemma 3 bounds the B-th
-//   derivative's operator norm from below, so some direction keeps it O(1));
+// - |c_B| = |B-th derivative| / B!: Ω(1) along aligned, tilted and gradient directions (Lemma 3
+//   bounds the B-th derivative's operator norm from below, so some direction keeps it O(1)); it
+//   falls along gaussian and chained ones;
 // - |c_{B+1}| = |(B+1)-th derivative| / (B+1)!: O(1/√m) along every direction (Lemma 2).
 //
 // One series per direction family: the current settings' family first, then `aligned` and
 // `chained` (SWEEP_FAMILIES). Aligned directions make the non-multilinear size fall like 1/m,
-// faster than the bound; chained ones like 1/√m, so the bound's rate is reached (it is tight).
-// Along chained directions g's multilinear part falls like 1/√m too (|c_B| slope ≈ −1/2): their
+// faster than the bound. Chained ones reach the bound's 1/√m only through blocks of two layers:
+// in a deeper block the chain's square terms pass an m × m layer and fall like 1/m as well (float64,
+// d = r = k = 1, medians of 24 networks × 2 directions, m = 64 … 2048: −0.57 at L_b = 2, −1.02 at
+// L_b = 3, −1.13 at L_b = 4; docs/claims.md). With one layer per block the size is exactly 0.
+// Along chained directions g's multilinear part falls too (|c_B| slope ≈ −1/2 at L_b = 2): their
 // layers' input sides are not the features, which is why the non-multilinear part is measured as
-// an absolute size (theorem.ts nonMultilinearPart), not relative to all terms.
+// an absolute size (theorem.ts nonMultilinearPart), not relative to all terms. What each family
+// should show for given L_b is expectedSweepSlopes below; the notes word their sentences from it.
 
 import type { Engine, RunOptions } from '../engine/types';
 import type { DirectionFamily } from '../model/directions';
@@ -30,7 +35,7 @@ import {
   nonMultilinearPart,
 } from './theorem';
 
-/** The families every sweep compares: aligned (faster than the bound) and chained (at it). */
+/** The families every sweep compares: aligned (faster than the bound) and chained (at it for L_b = 2). */
 export const SWEEP_FAMILIES: readonly DirectionFamily[] = ['aligned', 'chained'];
 
 /**
@@ -49,11 +54,58 @@ export const SWEEP_NETWORKS = 8;
 export const FIT_FROM_WIDTH = 64;
 
 /**
- * The theorem's slopes on log–log axes against m: |c_B| = Ω(1) (slope 0, Lemma 3; along aligned
- * directions), and |c_{B+1}| and the non-multilinear size O(1/√m) (slope ≤ −1/2, Lemma 2 and
- * Theorem 2; along every direction).
+ * The theorem's slopes on log–log axes against m: |c_B| = Ω(1) (slope 0, Lemma 3; along some
+ * direction — aligned, tilted and gradient ones here), and |c_{B+1}| and the non-multilinear size
+ * O(1/√m) (slope ≤ −1/2, Lemma 2 and Theorem 2; along every direction).
  */
 export const THEOREM_SLOPES = { nonMultilinear: -0.5, cB: 0, cB1: -0.5 } as const;
+
+/**
+ * What a width sweep of one family should measure for blocks of `layers` (L_b each, every block
+ * perturbed): the expected log–log slopes against m, from the float64 measurements in
+ * docs/claims.md (each checked by tests/claims.test.ts). `null` where the quantity is exactly 0.
+ */
+export interface SweepExpectation {
+  /**
+   * Slope of the non-multilinear size: −1/2 (the bound reached) for chained directions when some
+   * block has two layers, −1 otherwise; null with one layer per block (exactly 0).
+   */
+  nonMultilinear: -0.5 | -1 | null;
+  /** nonMultilinear is Theorem 2's −1/2: the bound is tight along this family and these blocks. */
+  atBound: boolean;
+  /**
+   * Slope of |c_B|: 0 (Ω(1)) along aligned, tilted and gradient directions; −w/2 along gaussian
+   * ones, w the number of blocks with a wide layer (L_b ≥ 2); ≤ −1/2 along chained ones (when a
+   * block has L_b ≥ 2). 0 for every family with one layer per block (g does not depend on m).
+   */
+  cB: number;
+  /** cB is an upper bound (chained: "−1/2 or faster"), not an estimate. */
+  cBAtMost: boolean;
+  /** Slope of |c_{B+1}|: at most −1/2 (Lemma 2); null when c_{B+1} ≡ 0 (one layer per block). */
+  cB1: -0.5 | null;
+}
+
+/** The slopes a width sweep of `family` should show for blocks of `layers` (see SweepExpectation). */
+export function expectedSweepSlopes(
+  family: DirectionFamily,
+  layers: readonly number[],
+): SweepExpectation {
+  const wide = layers.filter((l) => l >= 2).length;
+  if (wide === 0) {
+    // One layer per block: p is multilinear by construction and no layer has width m.
+    return { nonMultilinear: null, atBound: false, cB: 0, cBAtMost: false, cB1: null };
+  }
+  const twoLayer = layers.some((l) => l === 2);
+  const nonMultilinear = family === 'chained' && twoLayer ? -0.5 : -1;
+  const cB = family === 'gaussian' ? -wide / 2 : family === 'chained' ? -0.5 : 0;
+  return {
+    nonMultilinear,
+    atBound: nonMultilinear === -0.5,
+    cB,
+    cBAtMost: family === 'chained',
+    cB1: -0.5,
+  };
+}
 
 export interface SweepPoint {
   width: number;

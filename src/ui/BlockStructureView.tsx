@@ -27,7 +27,7 @@ export function BlockStructureView({ store }: { store: AppStore }) {
       kind="blocks"
       title="Block structure (Lemma 1b)"
       button="Mixed derivatives ∂²g/∂t_ℓ∂t_ℓ′"
-      about="One variable per layer; |∂²g/∂t_ℓ∂t_ℓ′| at t = 0, median over the directions. Within a block it vanishes as m grows, across a bottleneck (orange lines) it stays Ω(1). At most 12 layers."
+      about="One variable per layer; |∂²g/∂t_ℓ∂t_ℓ′| at t = 0, median over the directions. Within a block it vanishes as m grows; across a bottleneck (orange lines) some pairs stay Ω(1) along directions that move g by O(1) (aligned, tilted, gradient), while Gaussian and chained directions make every pair small (see the note). At most 12 layers."
       note={note('analysis-blocks', noteContext)}
       summary={
         result

@@ -6,7 +6,7 @@ import type { SweepResult } from '../experiments/sweep';
 import type { AppStore } from '../state/store';
 import { AnalysisSection } from './AnalysisSection';
 import { exportCanvasesPng, exportSweep } from './exports';
-import { note } from './notes/notes';
+import { note, sweepAbout } from './notes/notes';
 import { useNoteContext } from './notes/useNoteContext';
 import {
   drawSweepCoefficients,
@@ -31,7 +31,7 @@ function summaryLine(result: SweepResult): string {
   const widths = `${result.widths[0]}…${result.widths[result.widths.length - 1]}`;
   const samples = result.series[0]?.points[0]?.perDirection.length ?? 0;
   return (
-    `slopes of size / |c_${B}| / |c_${B + 1}|: ${families} (theorem ≤ ${formatSlope(t.nonMultilinear)} / ${formatSlope(t.cB)} / ≤ ${formatSlope(t.cB1)})` +
+    `slopes of size / |c_${B}| / |c_${B + 1}|: ${families} (theorem ≤ ${formatSlope(t.nonMultilinear)} / ${formatSlope(t.cB)} along aligned directions / ≤ ${formatSlope(t.cB1)})` +
     `${result.cB1Vanishes ? `; c_${B + 1} ≡ 0 (one layer per block)` : ''}` +
     ` over m = ${widths}, ${result.seeds.length} networks, ${samples} samples per point, fitted from m = ${result.fitFrom}, ${result.precision}`
   );
@@ -64,7 +64,7 @@ export function WidthSweep({ store }: { store: AppStore }) {
       kind="sweep"
       title="Width sweep"
       button="Sweep m = 16, 32, … (current settings)"
-      about="On log–log axes against m, the non-multilinear size falls like 1/m along aligned directions (faster than Theorem 2's 1/√m) and like 1/√m along chained ones (the bound is tight), while |c_B| (B-th derivative / B!) stays O(1) along aligned directions and |c_{B+1}| falls at least like 1/√m."
+      about={sweepAbout(noteContext.layers)}
       summary={result ? summaryLine(result) : null}
     >
       <div style={{ display: 'flex', flexWrap: 'wrap', gap: 12 }}>
@@ -156,9 +156,17 @@ export function WidthSweep({ store }: { store: AppStore }) {
             ))}
             <tr>
               <td>theorem</td>
-              <td>≤ {formatSlope(result.theorem.nonMultilinear)}</td>
-              <td>{formatSlope(result.theorem.cB)} aligned, ≤ 0 others</td>
-              <td>≤ {formatSlope(result.theorem.cB1)}</td>
+              <td>
+                {result.cB1Vanishes
+                  ? '0 (one layer per block)'
+                  : `≤ ${formatSlope(result.theorem.nonMultilinear)}`}
+              </td>
+              <td>
+                {formatSlope(result.theorem.cB)} along aligned, tilted, gradient (Ω(1)); ≤ 0 others
+              </td>
+              <td>
+                {result.cB1Vanishes ? `0 (c_${B + 1} ≡ 0)` : `≤ ${formatSlope(result.theorem.cB1)}`}
+              </td>
             </tr>
           </tbody>
         </table>

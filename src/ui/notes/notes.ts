@@ -3,6 +3,12 @@
 // context. Numbers (eq., Lemma, Theorem, Definition) are the paper's; docs/model.md has the model.
 // Math between $…$ (inline) or $$…$$ (display); \$ is a literal dollar sign. String.raw keeps the
 // TeX backslashes readable; never start math with `{` right after `$` (that is `${…}`).
+// Every sentence that states a rate, a slope, a degree or a bound is worded for the settings it
+// is shown with (family, L_b); docs/claims.md lists them with their evidence and tests.
+
+import { VERDICT_CONSTANT } from '../../experiments/degrees';
+import { expectedSweepSlopes } from '../../experiments/sweep';
+import type { DirectionFamily } from '../../model/directions';
 
 export interface NoteContext {
   /** B, the number of blocks (B − 1 bottlenecks). */
@@ -19,6 +25,12 @@ export interface NoteContext {
   activation?: string;
   /** Where σ acts in a non-linear network ('all', 'inside-blocks', 'first-block'); see model.md §1. */
   placement?: string;
+  /**
+   * L_b of each block (B entries). Rates depend on it (chained directions reach Theorem 2's
+   * 1/√m only through two-layer blocks; one-layer blocks have no width m); without it the notes
+   * say which L_b each rate is for.
+   */
+  layers?: readonly number[];
 }
 
 export type NoteId =
@@ -81,10 +93,22 @@ function deviationSentence(d: number): string {
   return r`Deviation view: each curve is $g$ minus its least-squares polynomial of degree $${d}$, on its own axis.`;
 }
 
+/** L_b of the perturbed blocks (block b only, or all), when the context knows them. */
+function perturbedLayers(ctx: NoteContext): readonly number[] | undefined {
+  if (!ctx.layers) return undefined;
+  return ctx.block === undefined ? ctx.layers : [ctx.layers[blockOf(ctx) - 1] ?? 2];
+}
+
 function familySentence(ctx: NoteContext): string {
-  return ctx.family === 'gaussian'
-    ? r` Gaussian directions move $g$ only by $O(1/\sqrt m)$: expect nearly flat curves.`
-    : '';
+  if (ctx.family !== 'gaussian') return '';
+  const layers = perturbedLayers(ctx);
+  if (!layers)
+    return r` Gaussian directions move $g$ only by $O(1/\sqrt m)$ through blocks with a wide layer ($L_b \ge 2$): expect nearly flat curves.`;
+  if (layers.every((l) => l === 1))
+    return r` A one-layer block has no side of width $m$: Gaussian directions move $g$ by $O(1)$ here, like any other.`;
+  if (layers.some((l) => l === 1))
+    return r` Gaussian directions move $g$ only by $O(1/\sqrt m)$ through the blocks with a wide layer, by $O(1)$ through the one-layer blocks.`;
+  return r` Gaussian directions move $g$ only by $O(1/\sqrt m)$: expect nearly flat curves.`;
 }
 
 function panelContrast(ctx: NoteContext): string {
@@ -121,12 +145,17 @@ function panelAll(ctx: NoteContext): string {
     B === 1
       ? r`Theorem 2 with $B = 1$ (a wide network, Definition 7): as $m \to \infty$ it becomes linear in $W$, a straight line.`
       : r`Theorem 2: as $m \to \infty$ it becomes the multilinear $p(t,\dots,t)$ of degree $B = ${B}$${B === 2 ? ', a parabola' : ''}.`;
+  // With one layer per block p is multilinear by construction: no O(1/√m) gap at all.
+  const exact = ctx.layers?.every((l) => l === 1) ?? false;
+  const gap = exact
+    ? r`here $g = q$ exactly, as one layer per block makes $p$ multilinear`
+    : r`$|g - q| = O(1/\sqrt m)$`;
   const model =
     B === 1
-      ? r`Dashed: the multilinear model, here the tangent line $q(t) = g(W) + t\,\partial_\Delta g(W)$; $|g - q| = O(1/\sqrt m)$.`
+      ? r`Dashed: the multilinear model, here the tangent line $q(t) = g(W) + t\,\partial_\Delta g(W)$; ${gap}.`
       : B === 2
-        ? r`Dashed: the bilinear model of eq. 18 along $\Delta$, $q(t) = g(W) + t\,(\partial_1 + \partial_2)\,g + t^2\,\partial_1\partial_2\,g$ with $\partial_b$ the derivative along $\Delta_b$ at $W$; $|g - q| = O(1/\sqrt m)$ (eq. 17).`
-        : r`Dashed: the multilinear model $q$ along $\Delta$ (eq. 27); $|g - q| = O(1/\sqrt m)$.`;
+        ? r`Dashed: the bilinear model of eq. 18 along $\Delta$, $q(t) = g(W) + t\,(\partial_1 + \partial_2)\,g + t^2\,\partial_1\partial_2\,g$ with $\partial_b$ the derivative along $\Delta_b$ at $W$; ${gap}${exact ? '' : ' (eq. 17)'}.`
+        : r`Dashed: the multilinear model $q$ along $\Delta$ (eq. 27); ${gap}.`;
   const look = ctx.deviation ? ` ${deviationSentence(B)}` : familySentence(ctx);
   return [
     r`$g(W + t\Delta)$ along $\Delta$ on ${B === 1 ? 'all weights (one block)' : `all $B = ${B}$ blocks`}: exactly a polynomial in $t$ of degree at most $\sum_b L_b$.`,
@@ -143,10 +172,17 @@ function panelBlock(ctx: NoteContext): string {
   const what = r`Only $W_{${b}}$ perturbed ($\Delta$ is zero on the other blocks):`;
   if (ctx.linear) {
     const look = ctx.deviation ? ` ${deviationSentence(1)}` : familySentence(ctx);
+    const L = ctx.layers?.[b - 1];
+    if (L === 1)
+      return [
+        r`${what} the block is a single matrix, so $g(W + t\Delta)$ is exactly linear in $t$ (degree at most $L_{${b}} = 1$), whatever $m$.`,
+      ]
+        .join(' ')
+        .concat(look);
     return [
       r`${what} $g(W + t\Delta)$ is a polynomial of degree at most $L_{${b}}$ in $t$.`,
       r`Theorem 2 with the single variable $t_{${b}}$: $g$ is linear in $W_{${b}}$ up to $O(1/\sqrt m)$ (Figure 1(c–d)).`,
-      r`Expect a straight line however deep the block; $c_2, c_3, \dots$ shrink as $m$ grows.`,
+      blockShape(ctx.family, b, L),
     ]
       .join(' ')
       .concat(look);
@@ -171,6 +207,15 @@ function panelBlock(ctx: NoteContext): string {
     .concat(look);
 }
 
+/** What a single-block panel's curve looks like for this family and L_b (undefined: unknown). */
+function blockShape(family: string, b: number, L: number | undefined): string {
+  if (family === 'chained' && (L === undefined || L === 2)) {
+    const which = L === undefined ? r`with $L_{${b}} = 2$` : r`$L_{${b}} = 2$ here`;
+    return r`Along chained directions $c_2$ is not small next to $c_1$ (${which}): both are $O(1/\sqrt m)$, so on a fitted axis the curve bends, and on the ball's scale ($y$ axis spanning $\pm R$) it is flat.${L === undefined ? r` With $L_b \ge 3$, $c_2$ falls faster than $c_1$ and the curve straightens.` : ''}`;
+  }
+  return r`Expect a straight line however deep the block; $c_2, c_3, \dots$ shrink as $m$ grows, faster than $c_1$.`;
+}
+
 function deviation(ctx: NoteContext): string {
   const one = ctx.block !== undefined;
   const d = one ? 1 : ctx.blocks;
@@ -187,20 +232,55 @@ function modelQ(ctx: NoteContext): string {
   return r`$q(t)$ is the multilinear part of $p(t_1,\dots,t_B) = g(W + \sum_b t_b \Delta_b)$, the terms of degree at most $1$ in every $t_b$, evaluated at $t_b = t$: $${qFormula(B)}$, with ${partialsMeaning(B)}${cite}.`;
 }
 
+const FAMILY_NAMES: Record<string, string> = {
+  gaussian: 'Gaussian',
+  aligned: 'aligned',
+  tilted: 'tilted',
+  gradient: 'gradient',
+  chained: 'chained',
+};
+
+/** "$m^{-1}$", "$m^{-3/2}$", "$m^{-1/2}$" for a slope −k/2. */
+function power(slope: number): string {
+  const halves = Math.round(-slope * 2);
+  return halves % 2 === 0 ? r`$m^{-${halves / 2}}$` : r`$m^{-${halves}/2}$`;
+}
+
+/** The chained family's rate for these L_b (TeX), the wording of expectedSweepSlopes. */
+function chainedRate(layers: readonly number[] | undefined): string {
+  const chain = r`Chained directions $\Delta^{(\ell)} = \xi_\ell \otimes \xi_{\ell-1}$ line consecutive layers up`;
+  if (!layers)
+    return r`${chain}: with two-layer blocks ($L_b = 2$) a block's square term does not cancel, slope $-1/2$, the bound is tight; deeper blocks fall faster ($\approx m^{-1}$ at $L_b = 3$), and with $L_b = 1$ the part is exactly $0$.`;
+  const e = expectedSweepSlopes('chained', layers);
+  const deeper = layers.some((l) => l >= 3);
+  if (e.atBound)
+    return deeper
+      ? r`${chain}, so the square term of a two-layer block does not cancel: slope $-1/2$ as $m$ grows, the bound is tight (the blocks of $L_b \ge 3$ add terms falling like $m^{-1}$, so at small $m$ the fit reads steeper).`
+      : r`${chain}, so the square term of a two-layer block does not cancel: slope $-1/2$, the bound is tight (with $L_b = 2$; deeper blocks fall faster, $\approx m^{-1}$ at $L_b = 3$).`;
+  return r`${chain}, but reach the bound only with two-layer blocks: with $L_b \ge 3$ the chain's square terms pass an $m \times m$ layer and the part falls faster, $\approx m^{-1}$ (measured $-0.9$ to $-1.4$ at $L_b = 3$ and $4$).`;
+}
+
 function analysisSweep(ctx: NoteContext): string {
   const B = ctx.blocks;
-  const aligned = ctx.family === 'aligned' || ctx.family === 'tilted';
-  const chained = ctx.family === 'chained';
-  const family = aligned
-    ? r`Along aligned directions the second-order terms inside a block carry an extra overlap $\langle \hat h_{\ell+1}, \xi_\ell \rangle = O(1/\sqrt m)$: expect slope $\approx -1$; the chained family $\Delta^{(\ell)} = \xi_\ell \otimes \xi_{\ell-1}$ reaches $-1/2$.`
-    : chained
-      ? r`The chained family $\Delta^{(\ell)} = \xi_\ell \otimes \xi_{\ell-1}$ lines consecutive layers up, so nothing inside a block cancels: expect slope $-1/2$, the bound is tight.`
-      : r`Aligned directions give slope $\approx -1$ (second-order terms inside a block are damped); the chained family $\Delta^{(\ell)} = \xi_\ell \otimes \xi_{\ell-1}$ reaches $-1/2$: the bound is tight.`;
-  return [
-    r`The part of $p(t_1,\dots,t_B)$ that is not multilinear, against $m$ on log–log axes, next to the slope $-1/2$ of Theorem 2's bound $O(1/\sqrt m)$.`,
-    r`$|c_{${B}}|$ stays $\Omega(1)$ (Lemma 3 bounds the $B$-th derivative below) while $|c_{${B + 1}}|$ falls like $m^{-1/2}$ or faster (Lemma 2 bounds the $(B+1)$-th).`,
-    family,
-  ].join(' ');
+  const plotted = r`The part of $p(t_1,\dots,t_B)$ that is not multilinear, against $m$ on log–log axes, next to the slope $-1/2$ of Theorem 2's bound $O(1/\sqrt m)$.`;
+  if (ctx.layers?.every((l) => l === 1))
+    return [
+      plotted,
+      r`With one layer per block ($L_b = 1$) no layer has width $m$ and $p$ is multilinear by construction: that part is exactly $0$, $c_{${B + 1}} \equiv 0$, and $|c_{${B}}|$ does not change with $m$, along every family.`,
+    ].join(' ');
+  const own = ctx.family;
+  const others = own !== 'aligned' && own !== 'chained' && own in FAMILY_NAMES;
+  const name = FAMILY_NAMES[own] ?? own;
+  // |c_B|: Ω(1) along aligned (and tilted, gradient), falling along gaussian and chained.
+  let cB = r`Along aligned directions $|c_{${B}}|$ stays $\Omega(1)$ (Lemma 3 bounds the $B$-th derivative below, for the worst direction)`;
+  if (own === 'tilted' || own === 'gradient') cB += `, and along ${name} ones too`;
+  if (own === 'gaussian') {
+    const slope = ctx.layers ? expectedSweepSlopes('gaussian', ctx.layers).cB : -B / 2;
+    cB += r`; along Gaussian ones it falls like ${power(slope)}${ctx.layers ? '' : r` (blocks of $L_b \ge 2$)`}`;
+  }
+  cB += r`; along chained ones it falls too, like $m^{-1/2}$ or faster. $|c_{${B + 1}}|$ falls like $m^{-1/2}$ or faster along every family (Lemma 2 bounds the $(B+1)$-th).`;
+  const aligned = r`Aligned directions: slope $\approx -1$, faster than the bound (the second-order terms inside a block carry an extra overlap $\langle \hat h_{\ell+1}, \xi_\ell \rangle = O(1/\sqrt m)$)${others ? `; ${name} ones too` : ''}.`;
+  return [plotted, cB, aligned, chainedRate(ctx.layers)].join(' ');
 }
 
 function analysisBlocks(ctx: NoteContext): string {
@@ -212,22 +292,56 @@ function analysisBlocks(ctx: NoteContext): string {
   return [
     r`Mixed second derivatives $\partial^2 g / \partial t_\ell\, \partial t_{\ell'}$ at $W$ for every pair of layers $\ell, \ell'$ (one $t_\ell$ per layer); the diagonal is $0$, since $g$ is linear in each layer.`,
     lemma,
-    B === 1
-      ? ''
-      : r`Look for near-zero squares on the diagonal, one per block, and large entries across them; along aligned directions only pairs of layers with narrow outputs stay large (the lemma is about the worst direction).`,
+    B === 1 ? '' : blocksLook(ctx),
   ]
     .join(' ')
     .trim();
 }
 
+/** What the block-structure grid shows along this family (B ≥ 2), for these L_b when known. */
+function blocksLook(ctx: NoteContext): string {
+  const layers = ctx.layers;
+  if (ctx.family === 'gaussian')
+    return r`Along Gaussian directions the entries across a bottleneck shrink as well, about like $1/m$: the lemma is about the worst direction, and these are far from it.`;
+  // With one layer per block chained directions are aligned ones (every layer starts a block).
+  if (ctx.family === 'chained' && !layers?.every((l) => l === 1)) {
+    const two = layers ? layers.some((l) => l === 2) : undefined;
+    const within =
+      two === false
+        ? r`the within-block entries fall about like $1/m$`
+        : r`the within-block entries${two ? '' : r` of two-layer blocks ($L_b = 2$)`} fall only like $1/\sqrt m$, the lemma's rate`;
+    const across = layers?.some((l) => l === 1)
+      ? r`those across a bottleneck fall too (a block's last layer reads $\xi$, not the features)`
+      : r`those across a bottleneck${layers ? '' : r` (every $L_b \ge 2$)`} fall like $1/m$ (a block's last layer reads $\xi$, not the features)`;
+    return two === false
+      ? r`Along chained directions both fall: ${within}, and ${across}; the lemma is about the worst direction.`
+      : r`Along chained directions it is the other way round: ${within}, and ${across}.`;
+  }
+  const look = r`Look for near-zero squares on the diagonal, one per block, and large entries across them`;
+  if (ctx.family === 'gradient')
+    return r`${look}; along gradient directions every pair across a bottleneck stays large, wide-output layers included (a gradient's output side follows the weights after it).`;
+  const name =
+    ctx.family === 'aligned'
+      ? 'aligned'
+      : ctx.family === 'chained'
+        ? 'chained (here aligned: one layer per block)'
+        : `${FAMILY_NAMES[ctx.family] ?? ctx.family} (as along aligned)`;
+  return r`${look}; along ${name} directions only pairs of layers with narrow outputs stay large (the lemma is about the worst direction).`;
+}
+
 function analysisDegrees(ctx: NoteContext): string {
   const B = ctx.blocks;
   const sets = 2 ** B - 1;
-  return [
-    r`For each non-empty set $S$ of perturbed blocks (${sets} here), the measured total degree of $t \mapsto g(W + t\Delta_S)$ and its degree in each $t_b$.`,
-    r`Theorem 2: total degree $|S|$, degree $1$ in each block, whatever $L_b$.`,
-    r`Depth does not enter: the exact polynomial has degree up to $\sum_{b \in S} L_b$, but the coefficients above $|S|$ are $O(1/\sqrt m)$.`,
-  ].join(' ');
+  const text = [
+    r`For each non-empty set $S$ of perturbed blocks (${sets} here), the part of $t \mapsto g(W + t\Delta_S)$ above degree $|S|$ — the non-multilinear terms of $p$ restricted to $S$, $\sum |p_\alpha| R^{|\alpha|}$, relative to $g$'s size on the ball — against Theorem 2's $O(1/\sqrt m)$.`,
+    r`The row is within the theorem's scale while $\mathrm{excess} \cdot \sqrt m \le K$ ($K = ${VERDICT_CONSTANT}$, measured across widths, families, depths and radii; docs/views.md).`,
+    r`The exact polynomial has degree up to $\sum_{b \in S} L_b$, and its coefficients above $|S|$ are small, not zero: a fixed threshold (the old $10^{-3}$ rule, still shown) calls them significant at small $m$.`,
+  ];
+  if (!ctx.linear)
+    text.push(
+      r`Here $\sigma \ne \mathrm{id}$: $g$ is not a polynomial and Theorem 2 does not apply; the excess is $\max |g - \mathrm{fit}|$ on the grid, the fit of degree $|S|$, judged by the same rule.`,
+    );
+  return text.join(' ');
 }
 
 function analysisSurface(ctx: NoteContext): string {
@@ -254,6 +368,73 @@ function presentation(ctx: NoteContext): string {
   return B === 1
     ? r`Each curve is $g(W + t\Delta)$ along a direction $\Delta$ in weight space: as the width $m$ grows, a wide linear network becomes linear in its weights.`
     : r`Each curve is $g(W + t\Delta)$ along a direction $\Delta$ in weight space: as the width $m$ grows, a linear network with ${bottlenecks} becomes multilinear in its blocks $${blockList(B)}$, of degree $B = ${B}$ however deep they are.`;
+}
+
+// ---- Plain-text sentences (no TeX): the figure's family note and the width sweep's "about" ----
+
+/** "with two-layer blocks" style facts about L_b used by the plain-text sentences. */
+function depthFacts(layers: readonly number[]) {
+  return {
+    allOne: layers.every((l) => l === 1),
+    someOne: layers.some((l) => l === 1),
+    twoLayer: layers.some((l) => l === 2),
+    deeper: layers.some((l) => l >= 3),
+  };
+}
+
+/** The chained family's rate in plain text, for these L_b (as chainedRate). */
+function chainedRateText(layers: readonly number[]): string {
+  const d = depthFacts(layers);
+  if (d.allOne)
+    return 'With one layer per block every layer is the first of its block, so chained directions are aligned ones and p is multilinear: the non-multilinear part is exactly 0.';
+  if (expectedSweepSlopes('chained', layers).atBound)
+    return d.deeper
+      ? 'Inside a two-layer block the second-order terms no longer cancel: the non-multilinear part falls like 1/√m, the theorem’s rate (aligned: 1/m); the blocks of three or more layers add terms falling like 1/m.'
+      : 'Inside a two-layer block the second-order terms no longer cancel: the non-multilinear part falls like 1/√m, the theorem’s rate (aligned: 1/m); deeper blocks fall faster (≈ 1/m at L_b = 3).';
+  return 'With L_b ≥ 3 the chain’s square terms pass an m × m layer: the non-multilinear part falls like 1/m (as along aligned directions), faster than the theorem’s 1/√m, which chained directions reach only with two-layer blocks.';
+}
+
+/**
+ * The figure's note on the direction family (shown under the preset's note), for blocks of
+ * `layers` (L_b each): the rates it states are the ones that hold for them (docs/claims.md).
+ */
+export function familyNoteText(family: DirectionFamily, layers: readonly number[]): string {
+  const d = depthFacts(layers);
+  if (family === 'gaussian') {
+    const moves = d.allOne
+      ? 'With one layer per block no layer has width m, so they move g by O(1) here, like any direction.'
+      : d.someOne
+        ? 'They are nearly orthogonal to what each wide layer sees, so g moves only by O(1/√m) through the blocks of L_b ≥ 2 (by O(1) through the one-layer blocks).'
+        : 'They are nearly orthogonal to what each layer sees, so g moves only by O(1/√m) — flat curves.';
+    return `Gaussian directions: i.i.d. N(0,1) entries, each layer scaled to unit Frobenius norm. ${moves} Theorems 1–2 hold for every direction; aligned ones move g by O(1).`;
+  }
+  if (family === 'aligned')
+    return 'Aligned directions: Δ⁽ˡ⁾ = ξ ⊗ h(x)/‖h(x)‖, rank one, random ξ, aligned with the features layer ℓ sees; they move g by O(1). With 1-wide layers ξ = ±1 there, so curves coincide in groups (try “aligned + random tilt”).';
+  if (family === 'tilted')
+    return 'Tilted directions: aligned ones turned by a random angle θ towards a random orthogonal vector, so each layer moves g by O(cos θ): the curves differ in size, unlike aligned ones, which with 1-wide layers differ only in sign.';
+  if (family === 'chained') {
+    const small = d.allOne
+      ? ''
+      : d.someOne
+        ? ' A one-layer block reads its input as aligned directions do and moves g by O(1); the other blocks move it by O(1/√m).'
+        : ' Every non-constant term is O(1/√m) here, so the curves are small.';
+    return `Chained directions: Δ⁽ˡ⁾ = ξₗ ⊗ ξₗ₋₁, each layer reading the previous layer’s ξ (a block’s first layer reads its features), unit norm. ${chainedRateText(layers)}${small}`;
+  }
+  return 'Gradient directions: Δ = ∇_W g(W₀; xⱼ) for fresh inputs xⱼ, normalised.';
+}
+
+/** The width sweep's one-line description, for blocks of `layers` (undefined: not known). */
+export function sweepAbout(layers?: readonly number[]): string {
+  const head =
+    'On log–log axes against m, for the settings’ family, aligned and chained directions: the non-multilinear size beside Theorem 2’s 1/√m (slope −1/2), |c_B| (B-th derivative / B!) and |c_{B+1}|.';
+  if (layers && depthFacts(layers).allOne)
+    return `${head} With one layer per block (L_b = 1) the non-multilinear size and c_{B+1} are exactly 0 and nothing depends on m.`;
+  const chained = !layers
+    ? 'like 1/√m along chained ones with two-layer blocks (L_b = 2: the bound is tight; deeper blocks fall like 1/m)'
+    : expectedSweepSlopes('chained', layers).atBound
+      ? 'like 1/√m along chained ones (two-layer blocks: the bound is tight)'
+      : 'like 1/m along chained ones too (L_b ≥ 3: chained directions reach the bound only with two-layer blocks)';
+  return `${head} The size falls like 1/m along aligned directions (faster than the bound) and ${chained}; |c_B| stays O(1) along aligned directions (Ω(1), Lemma 3) and falls along chained ones; |c_{B+1}| falls at least like 1/√m.`;
 }
 
 const NOTES: Record<NoteId, (ctx: NoteContext) => string> = {

@@ -15,6 +15,7 @@ export function useNoteContext(store: AppStore): NoteContext {
       deviation: s.settings.deviation,
       activation: s.settings.activation,
       placement: s.settings.placement,
+      layers: s.settings.layers,
     })),
   );
 }
