@@ -50,8 +50,12 @@ export function createWorkerClient(
   };
   send({ type: 'init', useGpu });
   return {
-    compute: (id: number, settings: FigureSettings, askAboveMs: number | null = null) =>
-      send({ type: 'compute', id, settings, askAboveMs }),
+    compute: (
+      id: number,
+      settings: FigureSettings,
+      askAboveMs: number | null = null,
+      live = false,
+    ) => send({ type: 'compute', id, settings, askAboveMs, live }),
     retryGpu: () => send({ type: 'retry-gpu' }),
     cancel: () => send({ type: 'cancel' }),
     analyse: (

@@ -8,12 +8,14 @@ import { BlockStructureView } from './BlockStructureView';
 import { Controls } from './Controls';
 import { DegreeTable } from './DegreeTable';
 import { exportCsv, exportJson, exportPng, exportSvg } from './exports';
+import { familyNoteText } from './notes/notes';
 import { PanelView } from './PanelView';
 import { Presentation } from './Presentation';
 import { ShortcutHelp } from './ShortcutHelp';
 import { StatusLine } from './StatusLine';
 import { installShortcuts } from './shortcuts';
 import { SurfaceView } from './surface/SurfaceView';
+import { TransitionPlayer } from './TransitionPlayer';
 import { PageTabs } from './training/PageTabs';
 import { TrainingView } from './training/TrainingView';
 import { WidthSweep } from './WidthSweep';
@@ -287,16 +289,8 @@ function Workbench({
       // No storage (private mode): the choice lasts for this page only.
     }
   };
-  const familyNote =
-    settings.family === 'gaussian'
-      ? 'Gaussian directions: i.i.d. N(0,1) entries, each layer scaled to unit Frobenius norm. They are nearly orthogonal to what each layer sees, so g moves only by O(1/√m) — flat curves. Theorems 1–2 hold for every direction; aligned ones move g by O(1).'
-      : settings.family === 'aligned'
-        ? 'Aligned directions: Δ⁽ˡ⁾ = ξ ⊗ h(x)/‖h(x)‖, rank one, random ξ, aligned with the features layer ℓ sees; they move g by O(1). With 1-wide layers ξ = ±1 there, so curves coincide in groups (try “aligned + random tilt”).'
-        : settings.family === 'tilted'
-          ? 'Tilted directions: aligned ones turned by a random angle θ towards a random orthogonal vector, so each layer moves g by O(cos θ): the curves differ in size, unlike aligned ones, which with 1-wide layers differ only in sign.'
-          : settings.family === 'chained'
-            ? 'Chained directions: Δ⁽ˡ⁾ = ξₗ ⊗ ξₗ₋₁, each layer reading the previous layer’s ξ (a block’s first layer reads its features), unit norm. Inside a block the second-order terms no longer cancel: the non-multilinear part falls like 1/√m, the theorem’s rate (aligned: 1/m). Every non-constant term is O(1/√m) here, so the curves are small.'
-            : 'Gradient directions: Δ = ∇_W g(W₀; xⱼ) for fresh inputs xⱼ, normalised.';
+  // Worded for the settings' L_b: rates that hold for them only (docs/claims.md).
+  const familyNote = familyNoteText(settings.family, settings.layers);
   const layoutClass = [
     'layout',
     narrow ? 'narrow' : '',
@@ -442,6 +436,7 @@ function Workbench({
               <PanelViewM key={i} store={store} index={i} />
             ))}
           </div>
+          <TransitionPlayer store={store} figureRef={figureRef} />
           <StatusLineM store={store} />
           {/* One section per task: together they were a 45–70 ms task on a slow machine. */}
           {stage >= 2 && <DegreeTableM store={store} />}

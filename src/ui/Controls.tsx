@@ -4,10 +4,12 @@
 import { useStore } from 'zustand';
 import {
   CONTRASTS,
+  type FigureSettings,
   isLinearFigure,
   MAX_PANEL_DIRECTIONS,
   RADIUS,
   UI_WIDTH,
+  withBlocks,
   Y_AXES,
 } from '../experiments/settings';
 import { DIRECTION_FAMILIES, NORMALISATIONS } from '../model/directions';
@@ -27,14 +29,29 @@ const FAMILY_LABELS = {
   aligned: 'aligned with features',
   tilted: 'aligned + random tilt',
   gradient: 'gradient ∇g',
-  chained: 'chained ξ_ℓ ⊗ ξ_ℓ₋₁ (bound is tight)',
+  // Neutral: whether chained directions reach Theorem 2's rate depends on L_b (docs/claims.md).
+  chained: 'chained ξ_ℓ ⊗ ξ_ℓ₋₁',
 } as const;
 
 export function Controls({ store }: { store: AppStore }) {
   const s = useStore(store, (state) => state.settings);
-  const { update, setBlocks, newDirections, newNetwork } = store.getState();
+  const { update, newDirections, newNetwork, liveChange, commitChange } = store.getState();
+  const shownWidths = useStore(store, (state) => state.shownSettings?.widths ?? null);
   const sameWidth = s.widths.every((w) => w === s.widths[0]);
   const linear = isLinearFigure(s);
+  /**
+   * A number setting that follows the hand (docs/live.md): `next` makes the settings for a value;
+   * live frames while it moves, the whole figure on release.
+   */
+  const follow = (next: (v: number) => FigureSettings) => ({
+    onLive: (v: number) => liveChange(next(v)),
+    onCommit: (v: number) => commitChange(next(v)),
+  });
+  const patched = (patch: Partial<FigureSettings>): FigureSettings => {
+    const next = { ...s, ...patch };
+    if (next.outputIndex >= next.outputSize) next.outputIndex = next.outputSize - 1;
+    return next;
+  };
 
   return (
     <aside className="controls" aria-label="Settings">
@@ -45,7 +62,7 @@ export function Controls({ store }: { store: AppStore }) {
           value={s.blocks}
           min={LIMITS.minBlocks}
           max={LIMITS.maxBlocks}
-          onCommit={setBlocks}
+          {...follow((v) => withBlocks(s, v))}
           hint="B − 1 bottlenecks; the theorem predicts degree B"
         />
         {sameWidth ? (
@@ -55,7 +72,8 @@ export function Controls({ store }: { store: AppStore }) {
             value={s.widths[0]}
             min={UI_WIDTH.min}
             max={UI_WIDTH.max}
-            onCommit={(m) => update({ widths: s.widths.map(() => m) })}
+            shown={shownWidths?.[0]}
+            {...follow((m) => patched({ widths: s.widths.map(() => m) }))}
           />
         ) : null}
         {s.layers.map((layers, b) => (
@@ -67,7 +85,7 @@ export function Controls({ store }: { store: AppStore }) {
               value={layers}
               min={LIMITS.minLayersPerBlock}
               max={LIMITS.maxLayersPerBlock}
-              onCommit={(v) => update({ layers: s.layers.map((l, i) => (i === b ? v : l)) })}
+              {...follow((v) => patched({ layers: s.layers.map((l, i) => (i === b ? v : l)) }))}
             />
             {!sameWidth || s.blocks > 1 ? (
               <NumberField
@@ -76,7 +94,7 @@ export function Controls({ store }: { store: AppStore }) {
                 value={s.widths[b]}
                 min={UI_WIDTH.min}
                 max={UI_WIDTH.max}
-                onCommit={(v) => update({ widths: s.widths.map((w, i) => (i === b ? v : w)) })}
+                {...follow((v) => patched({ widths: s.widths.map((w, i) => (i === b ? v : w)) }))}
               />
             ) : null}
           </div>
@@ -90,9 +108,9 @@ export function Controls({ store }: { store: AppStore }) {
             value={r}
             min={1}
             max={LIMITS.maxNarrowSize}
-            onCommit={(v) =>
-              update({ bottlenecks: s.bottlenecks.map((x, j) => (j === i ? v : x)) })
-            }
+            {...follow((v) =>
+              patched({ bottlenecks: s.bottlenecks.map((x, j) => (j === i ? v : x)) }),
+            )}
           />
         ))}
         <div className="block-row">
@@ -102,7 +120,7 @@ export function Controls({ store }: { store: AppStore }) {
             value={s.inputSize}
             min={1}
             max={LIMITS.maxNarrowSize}
-            onCommit={(v) => update({ inputSize: v })}
+            {...follow((v) => patched({ inputSize: v }))}
           />
           <NumberField
             label="Outputs k"
@@ -110,7 +128,7 @@ export function Controls({ store }: { store: AppStore }) {
             value={s.outputSize}
             min={1}
             max={LIMITS.maxNarrowSize}
-            onCommit={(v) => update({ outputSize: v })}
+            {...follow((v) => patched({ outputSize: v }))}
           />
         </div>
         <NumberField
@@ -119,7 +137,7 @@ export function Controls({ store }: { store: AppStore }) {
           value={s.outputIndex}
           min={0}
           max={s.outputSize - 1}
-          onCommit={(v) => update({ outputIndex: v })}
+          {...follow((v) => patched({ outputIndex: v }))}
         />
         <SelectField
           label="Activation σ"
@@ -183,7 +201,7 @@ export function Controls({ store }: { store: AppStore }) {
           value={s.directions}
           min={1}
           max={MAX_PANEL_DIRECTIONS}
-          onCommit={(v) => update({ directions: v })}
+          {...follow((v) => patched({ directions: v }))}
         />
         <NumberField
           label="Radius R (t ∈ [−R, R])"
@@ -192,7 +210,7 @@ export function Controls({ store }: { store: AppStore }) {
           value={s.radius}
           min={RADIUS.min}
           max={RADIUS.max}
-          onCommit={(v) => update({ radius: v })}
+          {...follow((v) => patched({ radius: v }))}
         />
         <SeedField
           label="Direction seed"

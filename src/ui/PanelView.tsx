@@ -133,6 +133,9 @@ export function PanelView({ store, index }: { store: AppStore; index: number }) 
   const result = useStore(store, (state) => state.results[index] ?? null);
   const title = useStore(store, (state) => state.panels[index]?.title ?? '');
   const deviation = useStore(store, (state) => state.settings.deviation);
+  const stale = useStore(store, (state) =>
+    result ? state.stalePanels.includes(result.panel.id) : false,
+  );
   const [cursor, setCursor] = useState<Cursor | null>(null);
   // A new result (or view) may have another grid: start the cursor afresh.
   // biome-ignore lint/correctness/useExhaustiveDependencies: reset on these changes only
@@ -215,12 +218,14 @@ export function PanelView({ store, index }: { store: AppStore; index: number }) 
   void drawCount;
   return (
     <figure
-      className="panel"
       data-testid="panel"
       data-panel-id={result?.panel.id ?? ''}
       data-curves={result?.curves.length ?? 0}
       data-ready={result ? 'true' : 'false'}
+      data-stale={stale ? 'true' : undefined}
+      className={stale ? 'panel stale' : 'panel'}
       style={{ position: 'relative' }}
+      title={stale ? 'σ panel: follows when the slider rests' : undefined}
     >
       <canvas
         ref={canvasRef}
@@ -434,6 +439,7 @@ function PanelNote({ store, index }: { store: AppStore; index: number }) {
     deviation,
     activation: panel.spec.activation,
     placement: panel.spec.placement,
+    layers: panel.spec.blocks.map((b) => b.layers),
   });
   return (
     // Typeset only once opened: four to seven notes would otherwise be set with every figure.

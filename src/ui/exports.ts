@@ -20,7 +20,7 @@ import {
 } from './plot/figureSvg';
 import { flushDraws } from './plot/frameQueue';
 
-function download(name: string, blob: Blob): void {
+export function download(name: string, blob: Blob): void {
   const a = document.createElement('a');
   a.href = URL.createObjectURL(blob);
   a.download = name;

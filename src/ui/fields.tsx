@@ -1,6 +1,11 @@
-// Small form controls that say their range and never apply an invalid value.
+// Small form controls that say their range and never apply an invalid value. Sliders and number
+// boxes are live (docs/live.md): while the hand moves a slider, or holds an arrow key on a number
+// box, `onLive` gets each valid value as it comes; `onCommit` gets the value the gesture ends on
+// (pointer or key released, Enter, blur). A single key press commits without going live.
 
-import { type ReactNode, useEffect, useId, useState } from 'react';
+import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
+
+const ARROWS = new Set(['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'PageUp', 'PageDown']);
 
 interface NumberFieldProps {
   label: string;
@@ -9,8 +14,10 @@ interface NumberFieldProps {
   max: number;
   integer?: boolean;
   step?: number;
-  /** Called with a valid value on Enter or blur. */
+  /** Called with a valid value on Enter, blur, or the release of a held arrow key. */
   onCommit: (value: number) => void;
+  /** Called with each valid value while an arrow key is held (auto-repeat). */
+  onLive?: (value: number) => void;
   testId?: string;
   hint?: string;
 }
@@ -24,30 +31,41 @@ export function NumberField({
   integer = true,
   step,
   onCommit,
+  onLive,
   testId,
   hint,
 }: NumberFieldProps) {
   const id = useId();
   const [draft, setDraft] = useState(String(value));
   const [error, setError] = useState<string | null>(null);
+  /** An arrow key is held down (auto-repeat seen): its changes are live until it is released. */
+  const held = useRef(false);
+  /** The value last sent live: the release commits it even if `value` has caught up. */
+  const sentLive = useRef<number | null>(null);
   useEffect(() => {
     setDraft(String(value));
     setError(null);
   }, [value]);
-  const commit = () => {
-    const v = Number(draft);
-    if (
-      draft.trim() === '' ||
+  const valid = (text: string): number | null => {
+    const v = Number(text);
+    return text.trim() === '' ||
       !Number.isFinite(v) ||
       (integer && !Number.isInteger(v)) ||
       v < min ||
       v > max
-    ) {
+      ? null
+      : v;
+  };
+  const commit = (text = draft) => {
+    const v = valid(text);
+    if (v === null) {
       setError(`${label}: ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`);
       return;
     }
     setError(null);
-    if (v !== value) onCommit(v);
+    const wasLive = sentLive.current !== null;
+    sentLive.current = null;
+    if (v !== value || wasLive) onCommit(v);
   };
   return (
     <div className="field">
@@ -68,10 +86,24 @@ export function NumberField({
         value={draft}
         aria-invalid={error !== null}
         title={hint}
-        onChange={(e) => setDraft(e.target.value)}
-        onBlur={commit}
+        onChange={(e) => {
+          setDraft(e.target.value);
+          const v = held.current ? valid(e.target.value) : null;
+          if (v !== null && onLive) {
+            sentLive.current = v;
+            onLive(v);
+          }
+        }}
+        onBlur={() => commit()}
         onKeyDown={(e) => {
           if (e.key === 'Enter') commit();
+          // The first press steps once and commits on release; auto-repeat goes live.
+          if (e.key === 'ArrowUp' || e.key === 'ArrowDown') held.current = e.repeat;
+        }}
+        onKeyUp={(e) => {
+          if (e.key !== 'ArrowUp' && e.key !== 'ArrowDown') return;
+          held.current = false;
+          commit((e.target as HTMLInputElement).value);
         }}
       />
       {error && (
@@ -88,21 +120,44 @@ interface WidthFieldProps {
   value: number;
   min: number;
   max: number;
+  /** The width of the figure on screen (aria-valuetext says it); `value` when omitted. */
+  shown?: number;
   onCommit: (value: number) => void;
+  /** Each width the slider passes while the hand moves it (pointer, touch, a held key). */
+  onLive?: (value: number) => void;
   testId?: string;
 }
 
 const toSlider = (m: number) => Math.log10(m);
 
-/** A log-scale slider for a hidden width, with a number box beside it. */
-export function WidthField({ label, value, min, max, onCommit, testId }: WidthFieldProps) {
+/**
+ * A log-scale slider for a hidden width, with a number box beside it. While a pointer or a held
+ * key moves it, each new width goes to `onLive`; its release commits the last one. aria-valuetext
+ * is the width of the figure on screen, which lags the thumb while a frame computes.
+ */
+export function WidthField({
+  label,
+  value,
+  min,
+  max,
+  shown,
+  onCommit,
+  onLive,
+  testId,
+}: WidthFieldProps) {
   const id = useId();
   const [slider, setSlider] = useState(toSlider(value));
+  /** A gesture is on: the pointer is down on the slider, or a key auto-repeats. */
+  const gesture = useRef(false);
+  const lastLive = useRef<number | null>(null);
   useEffect(() => setSlider(toSlider(value)), [value]);
-  const shown = Math.round(10 ** slider);
+  const widthAt = (position: number) => Math.min(max, Math.max(min, Math.round(10 ** position)));
   const commitSlider = () => {
-    const m = Math.min(max, Math.max(min, Math.round(10 ** slider)));
-    if (m !== value) onCommit(m);
+    const m = widthAt(slider);
+    const wasLive = lastLive.current !== null;
+    gesture.current = false;
+    lastLive.current = null;
+    if (m !== value || wasLive) onCommit(m);
   };
   return (
     <div className="field width-field">
@@ -116,14 +171,33 @@ export function WidthField({ label, value, min, max, onCommit, testId }: WidthFi
         <input
           id={id}
           type="range"
+          data-testid={testId ? `${testId}-slider` : undefined}
           min={toSlider(min)}
           max={toSlider(max)}
           step={0.01}
           value={slider}
-          aria-valuetext={String(shown)}
-          onChange={(e) => setSlider(Number(e.target.value))}
+          aria-valuetext={String(shown ?? widthAt(slider))}
+          onChange={(e) => {
+            const position = Number(e.target.value);
+            setSlider(position);
+            const m = widthAt(position);
+            if (gesture.current && onLive && m !== lastLive.current) {
+              lastLive.current = m;
+              onLive(m);
+            }
+          }}
+          onPointerDown={() => {
+            gesture.current = true;
+          }}
           onPointerUp={commitSlider}
-          onKeyUp={commitSlider}
+          onPointerCancel={commitSlider}
+          onKeyDown={(e) => {
+            // A single press commits on release; a held key (auto-repeat) is a gesture.
+            if (ARROWS.has(e.key)) gesture.current = e.repeat;
+          }}
+          onKeyUp={(e) => {
+            if (ARROWS.has(e.key) || e.key === 'Home' || e.key === 'End') commitSlider();
+          }}
         />
         <NumberField
           label={`${label}, exact value`}
@@ -131,6 +205,7 @@ export function WidthField({ label, value, min, max, onCommit, testId }: WidthFi
           min={min}
           max={max}
           onCommit={onCommit}
+          onLive={onLive}
           testId={testId}
         />
       </div>

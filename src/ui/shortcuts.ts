@@ -75,6 +75,11 @@ export const SHORTCUTS: readonly Shortcut[] = [
     action: (ctx) => ctx.setHelpOpen(!ctx.helpOpen),
   },
   {
+    keys: ['w'],
+    description: 'Watch the transition: play or stop every block’s width growing (one seed)',
+    action: ({ store }) => store.getState().toggleTransition(),
+  },
+  {
     keys: ['d'],
     description: 'Deviation view on/off: g minus its best polynomial of the predicted degree',
     action: ({ store }) => {

@@ -27,7 +27,14 @@ export type GpuStatus = 'pending' | 'ready' | 'unsupported' | 'no-adapter' | 'lo
  */
 export type ToWorker =
   | { type: 'init'; useGpu: boolean }
-  | { type: 'compute'; id: number; settings: FigureSettings; askAboveMs?: number | null }
+  | {
+      type: 'compute';
+      id: number;
+      settings: FigureSettings;
+      askAboveMs?: number | null;
+      /** A frame of a gesture (store.ts liveChange): computed like any figure. */
+      live?: boolean;
+    }
   | {
       type: 'analysis';
       kind: AnalysisKind;
