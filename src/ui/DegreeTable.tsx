@@ -77,7 +77,12 @@ export function DegreeTable({ store }: { store: AppStore }) {
         <p className="muted">{message}</p>
       ) : (
         <>
-          <div className="degree-table-scroll">
+          <section
+            className="degree-table-scroll"
+            // biome-ignore lint/a11y/noNoninteractiveTabindex: it scrolls both ways; axe's scrollable-region-focusable asks for keyboard access
+            tabIndex={0}
+            aria-label="degree table"
+          >
             <table className="degree-table" data-testid="degree-table">
               <thead>
                 <tr>
@@ -154,7 +159,7 @@ export function DegreeTable({ store }: { store: AppStore }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </section>
           <div className="muted" data-testid="degrees-status">
             {within} of {rows.length} rows within the theorem's scale (excess·√m ≤{' '}
             {VERDICT_CONSTANT} at m = {width}
