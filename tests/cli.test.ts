@@ -43,6 +43,57 @@ function readCsv(text: string): { comments: string[]; header: string[]; rows: st
   return { comments, header, rows };
 }
 
+describe('animate', () => {
+  it('writes the play ladder as one well-formed SVG per width, one seed, into the directory', async () => {
+    const dir = join(freshDir(), 'frames');
+    const run = await cli([
+      'animate',
+      '--preset',
+      'figure1',
+      '--contrast',
+      'none',
+      '--to',
+      '64',
+      '--seed',
+      '7',
+      '--out',
+      dir,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const files = readdirSync(dir).sort();
+    // 16 up to 64, six notches per doubling: 13 widths.
+    expect(files).toHaveLength(13);
+    expect(files[0]).toBe('frame-01-m16.svg');
+    expect(files.at(-1)).toBe('frame-13-m64.svg');
+    const widths = files.map((f) => Number(/-m(\d+)\./.exec(f)?.[1]));
+    expect(widths).toEqual([...widths].sort((a, b) => a - b));
+    for (const f of [files[0], files[6], files[12]]) {
+      const root = parseSvg(readFileSync(join(dir, f), 'utf8'));
+      const panels = Array.from(root.getElementsByTagName('g')).filter((g) =>
+        g.hasAttribute('data-panel-id'),
+      );
+      expect(panels.map((g) => g.getAttribute('data-panel-id'))).toEqual([
+        'all',
+        'block-1',
+        'block-2',
+      ]);
+    }
+    expect(run.stdout).toContain('13 frames, m = 16 … 64, seed 7');
+  });
+
+  it('refuses a frame format it cannot write and an --out that is a file', async () => {
+    const dir = freshDir();
+    const bad = await cli(['animate', '--format', 'csv', '--out', join(dir, 'f')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--format csv: animate writes svg or png frames');
+    const file = join(dir, 'x.svg');
+    await cli(['figure', '--m', '50', '--contrast', 'none', '--out', file]);
+    const onFile = await cli(['animate', '--out', file]);
+    expect(onFile.code).toBe(2);
+    expect(onFile.stderr).toContain('this is a file');
+  });
+});
+
 describe('figure', () => {
   it('Figure 1 as .svg: a well-formed document of 4 panels × 5 curve paths, plain progress lines', async () => {
     const dir = freshDir();

@@ -28,7 +28,7 @@ export class UsageError extends Error {
   }
 }
 
-export type Command = 'figure' | 'sweep' | 'blocks' | 'train';
+export type Command = 'figure' | 'sweep' | 'blocks' | 'animate' | 'train';
 export type Format = 'svg' | 'png' | 'csv' | 'json';
 
 export interface CommandInfo {
@@ -56,6 +56,12 @@ export const COMMANDS: readonly CommandInfo[] = [
     formats: ['csv', 'json'],
   },
   {
+    name: 'animate',
+    summary:
+      "the transition as frames: the figure at every width of the app's play ladder (16 up, one seed: nested networks), an .svg or .png per frame in the --out directory",
+    formats: ['svg', 'png'],
+  },
+  {
     name: 'train',
     summary:
       'training: the network, its NTK model and its block model trained from the same W_0 over blocks × widths × seeds; kernel change and gaps, medians and slopes against m (--out optional)',
@@ -79,8 +85,20 @@ export const CLI_OPTIONS: readonly CliOption[] = [
   {
     name: 'out',
     value: '<file>',
-    range: 'figure: .svg | .png | .csv | .json; sweep, blocks: .csv | .json',
-    help: 'output file (required); its extension picks the format. Its directory must exist',
+    range: 'figure: .svg | .png | .csv | .json; sweep, blocks: .csv | .json; animate: a directory',
+    help: 'output file (required); its extension picks the format. Its directory must exist (animate: the frames go into it; it is made if missing)',
+  },
+  {
+    name: 'format',
+    value: '<svg|png>',
+    range: 'svg | png',
+    help: 'animate: the frames as .svg (default) or .png',
+  },
+  {
+    name: 'to',
+    value: '<m>',
+    range: 'integer 16 to 65536',
+    help: "animate: the widest width (default: the app's, what a frame affords at interactive speed)",
   },
   {
     name: 'preset',
@@ -157,6 +175,8 @@ export interface CliRequest {
   layout: FigureLayout;
   /** PNG pixels per SVG unit. */
   scale: number;
+  /** animate: the widest width, or undefined for the app's ladder. */
+  to?: number;
 }
 
 export type Parsed =
@@ -334,7 +354,11 @@ export function parseArgs(argv: string[]): Parsed {
   const scale = number(flags, 'scale', false, 0.25, 8) ?? 2;
   const workers = number(flags, 'workers', true, 1, MAX_WORKERS);
   const settings = readSettings(flags);
-  const { out, format } = outputPath(command, flags.get('out'));
+  const { out, format } =
+    command.name === 'animate'
+      ? framesPath(flags.get('out'), flags.get('format'))
+      : outputPath(command, flags.get('out'));
+  const to = number(flags, 'to', true, 16, 65536);
   return {
     kind: 'run',
     request: {
@@ -346,8 +370,26 @@ export function parseArgs(argv: string[]): Parsed {
       workers,
       layout,
       scale,
+      to,
     },
   };
+}
+
+/** animate's --out: a directory for the frames (made if missing; its parent must exist). */
+function framesPath(raw: string | undefined, rawFormat: string | undefined) {
+  if (raw === undefined || raw === '') throw new UsageError('--out <directory> is required');
+  const format = rawFormat ?? 'svg';
+  if (format !== 'svg' && format !== 'png')
+    throw new UsageError(`--format ${format}: animate writes svg or png frames`);
+  const out = resolve(raw);
+  if (existsSync(out) && !statSync(out).isDirectory())
+    throw new UsageError(
+      `--out ${raw}: animate writes frames into a directory, and this is a file`,
+    );
+  const parent = dirname(out);
+  if (!existsSync(parent) || !statSync(parent).isDirectory())
+    throw new UsageError(`--out ${raw}: the directory ${parent} does not exist`);
+  return { out, format: format as Format };
 }
 
 function engineChoice(flags: Map<string, string>): EngineChoice {

@@ -1,10 +1,12 @@
 // The command-line tool: the app's experiments (runFigure, widthSweep, blockStructure) on the
 // app's engines, written with the app's exports. Run through scripts/cli.mjs, which bundles this
 // file and calls main(). Exit codes: 0 done, 1 the computation failed, 2 a usage error.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { blockStructure } from '../experiments/blockStructure';
 import { runFigure } from '../experiments/runFigure';
 import { type SweepResult, widthSweep } from '../experiments/sweep';
+import { atWidth, transitionWidths } from '../experiments/transition';
 import { type CliRequest, type Parsed, parseArgs, UsageError } from './args';
 import { type CliEnvironment, openEngine } from './engines';
 import { usage } from './help';
@@ -93,6 +95,34 @@ async function compute(
           engine: engineText,
         };
       }
+      case 'animate': {
+        // The app's play ladder (16 up, six notches per doubling), one seed: the frames show one
+        // network growing. Each frame is the whole figure, written as it is done.
+        const widths = transitionWidths(settings, { upTo: request.to });
+        mkdirSync(request.out, { recursive: true });
+        const digits = String(widths.length).length;
+        for (const [i, m] of widths.entries()) {
+          const at = atWidth(settings, m);
+          const results = await runFigure(engine, at, {
+            signal,
+            onProgress: (fraction, stage) =>
+              reporter.progress((i + fraction) / widths.length, `m = ${m}: ${stage}`),
+          });
+          const name = `frame-${String(i + 1).padStart(digits, '0')}-m${m}.${format}`;
+          const data = await figureOutput(format, at, results, request.layout, {
+            scale: request.scale,
+            fontCache: join(env.cacheDir, 'fonts'),
+            say: (line) => reporter.line(line),
+          });
+          new AtomicFile(join(request.out, name)).write(data);
+          reporter.line(`[${i + 1}/${widths.length}] m = ${m}: ${name}`);
+        }
+        return {
+          data: '',
+          summary: `${widths.length} frames, m = ${widths[0]} … ${widths.at(-1)}, seed ${settings.seed}`,
+          engine: engineText,
+        };
+      }
       case 'blocks': {
         let stage = '';
         const blocks = await blockStructure(engine, settings, {
@@ -138,7 +168,9 @@ export async function main(argv: string[], env: CliEnvironment): Promise<number>
   const start = performance.now();
   const reporter = createReporter(stderr, Boolean(stdout.isTTY && stderr.isTTY));
   const out = parsed.request.out;
-  const file = out === undefined ? undefined : new AtomicFile(out);
+  // animate writes its frames itself, each atomically, into the directory `out`.
+  const frames = parsed.kind === 'run' && parsed.request.command === 'animate';
+  const file = out === undefined || frames ? undefined : new AtomicFile(out);
   const controller = new AbortController();
   const interrupt = (signal: NodeJS.Signals) => {
     controller.abort();

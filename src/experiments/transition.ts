@@ -38,19 +38,20 @@ function frameCost(settings: FigureSettings, m: number): number {
 /**
  * The widths played: from 16 up a log ladder (STEPS_PER_OCTAVE per doubling, or one with
  * `steps`), up to the widest whose frame fits the budget (rate × FRAME_SECONDS, or the
- * fallback), and at most the app's largest width. At least two widths.
+ * fallback), and at most the app's largest width. At least two widths. `upTo` replaces the
+ * budget by a widest width (the CLI's animate --to).
  */
 export function transitionWidths(
   settings: FigureSettings,
-  options: { rate?: number | null; steps?: boolean } = {},
+  options: { rate?: number | null; steps?: boolean; upTo?: number } = {},
 ): number[] {
   const budget = options.rate ? options.rate * FRAME_SECONDS : FRAME_BUDGET_FALLBACK;
   const perOctave = options.steps ? 1 : STEPS_PER_OCTAVE;
   const widths: number[] = [];
   for (let k = 0; ; k++) {
     const m = Math.round(TRANSITION_FROM * 2 ** (k / perOctave));
-    if (m > UI_WIDTH.max) break;
-    if (widths.length >= 2 && frameCost(settings, m) > budget) break;
+    if (m > (options.upTo ?? UI_WIDTH.max)) break;
+    if (options.upTo === undefined && widths.length >= 2 && frameCost(settings, m) > budget) break;
     if (m !== widths.at(-1)) widths.push(m);
   }
   return widths;
