@@ -194,11 +194,47 @@ async function waitDrawn(page: Page, panels: number) {
   await page.waitForTimeout(500);
 }
 
+/** Asks for new directions: a new figure without reloading, and waits until it is drawn. */
+async function newDirections(page: Page, panels: number) {
+  const before = await storeState(page);
+  await page.getByTestId('new-directions').click();
+  await expect
+    .poll(async () => {
+      const now = await storeState(page);
+      return now.requestId > before.requestId && !now.computing;
+    })
+    .toBe(true);
+  await waitDrawn(page, panels);
+}
+
 /**
- * Loads the figure, then asks for new directions (a new figure without reloading); returns the
- * long tasks of both, judged against the trace.
+ * A 2 s pointer drag across the width slider (live frames, docs/live.md), then the release's
+ * whole figure, drawn.
  */
-async function measure(page: Page, query: string, panels: number) {
+async function dragWidth(page: Page, panels: number) {
+  const box = await page.getByTestId('width-slider').boundingBox();
+  if (!box) throw new Error('no width slider');
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width * 0.7, y);
+  await page.mouse.down();
+  for (let i = 1; i <= 20; i++) {
+    await page.mouse.move(box.x + box.width * (0.7 - i * 0.015), y);
+    await page.waitForTimeout(100);
+  }
+  await page.mouse.up();
+  await waitDrawn(page, panels);
+}
+
+/**
+ * Loads the figure, then does `then` (by default: new directions, a new figure without
+ * reloading); returns the long tasks of both, judged against the trace.
+ */
+async function measure(
+  page: Page,
+  query: string,
+  panels: number,
+  then: (page: Page, panels: number) => Promise<void> = newDirections,
+) {
   const browser = page.context().browser();
   if (!browser) throw new Error('no browser');
   await page.addInitScript(instrument);
@@ -208,15 +244,7 @@ async function measure(page: Page, query: string, panels: number) {
     await page.goto(`/?${query}`);
     await waitDrawn(page, panels);
     await page.evaluate(() => performance.mark('longtasks:recompute'));
-    const before = await storeState(page);
-    await page.getByTestId('new-directions').click();
-    await expect
-      .poll(async () => {
-        const now = await storeState(page);
-        return now.requestId > before.requestId && !now.computing;
-      })
-      .toBe(true);
-    await waitDrawn(page, panels);
+    await then(page, panels);
     await page.evaluate(() => performance.mark('longtasks:anchor'));
   } finally {
     trace = await browser.stopTracing();
@@ -274,4 +302,13 @@ test('Figure 1 computes and draws without blocking the main thread', async ({ pa
 
 test('Deep blocks computes and draws without blocking the main thread', async ({ page }) => {
   await check(await measure(page, presetQuery('deep-blocks', 256), 3), 'deep-blocks, m = 256');
+});
+
+test('A drag across the width slider keeps to the budget (live frames, then the release)', async ({
+  page,
+}) => {
+  await check(
+    await measure(page, presetQuery('figure1', 1000), 4, dragWidth),
+    'figure1, m = 1000, a 2 s drag of the width slider',
+  );
 });
