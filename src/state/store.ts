@@ -283,23 +283,29 @@ export function createAppStore(
     live.pushed = false;
   };
   return createStore<AppState>()((set, get) => {
+    /**
+     * What every new figure request resets: its id, no progress, error or estimate yet, and no
+     * analyses or asks (the worker cancels the running analyses when it gets the request).
+     */
+    const newRequest = (id: number): Partial<AppState> => ({
+      requestId: id,
+      progress: null,
+      cancelled: false,
+      error: null,
+      analyses: {},
+      asks: [],
+      estimate: null,
+      notRun: null,
+    });
     /** A request for the whole figure of `next` (every panel), written to the URL at once. */
     const startRequest = (next: FigureSettings, mode: 'push' | 'replace' | 'none') => {
       const id = get().requestId + 1;
       set({
+        ...newRequest(id),
         settings: next,
         presetId: matchPreset(next),
-        requestId: id,
         // Nothing answers once the worker has failed: do not promise a result.
         computing: get().workerFailure === null,
-        progress: null,
-        cancelled: false,
-        error: null,
-        // The worker cancels running analyses when it gets this compute request.
-        analyses: {},
-        asks: [],
-        estimate: null,
-        notRun: null,
       });
       if (mode !== 'none') onHistory?.(next, mode);
       client.compute(id, next, askAbove(get()));
@@ -316,17 +322,7 @@ export function createAppStore(
       const full = planPanels(next);
       const frame = full.some((p) => p.exact) ? { ...next, contrast: 'none' as const } : next;
       live.slots = planPanels(frame).map((p) => full.findIndex((q) => q.id === p.id));
-      set({
-        requestId: id,
-        computing: true,
-        progress: null,
-        cancelled: false,
-        error: null,
-        analyses: {},
-        asks: [],
-        estimate: null,
-        notRun: null,
-      });
+      set({ ...newRequest(id), computing: true });
       client.compute(id, frame, askAbove(get()), true);
     };
     /** liveChange without stopping the transition (its own frames come through here). */
