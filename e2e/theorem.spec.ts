@@ -1,5 +1,6 @@
 // The theorem made visible: the degree table, the deviation view and the model q, on the WebGPU
 // engine (SwiftShader, float32) with fixed seeds.
+import { readFileSync } from 'node:fs';
 import { expect, type Page, test } from '@playwright/test';
 import { dontAskFirst, query, waitForFigure } from './helpers';
 
@@ -56,6 +57,20 @@ test('degree verdict: B = 3, L_b = 3, d = 2 at m = 256 is within the theorem’s
     timeout: 120_000,
   });
   await expect(page.getByTestId('verdict-series')).toHaveCount(7);
+  // Its export carries every row at every width.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('verdict-export-json').click(),
+  ]);
+  const path = await download.path();
+  const doc = JSON.parse(readFileSync(path, 'utf8'));
+  expect(doc.verdict.series).toHaveLength(7);
+  expect(doc.verdict.series[0].points.length).toBe(doc.verdict.widths.length);
+  expect(
+    doc.verdict.series.every((s: { points: { consistent: boolean }[] }) =>
+      s.points.every((p) => p.consistent),
+    ),
+  ).toBe(true);
   // tanh inside both blocks: no theorem, and said so; a row exceeds the theorem's scale.
   await page.getByTestId('preset').selectOption('tanh-inside');
   await waitForFigure(page, 3);

@@ -1,6 +1,7 @@
 // Exported data of the analyses beside the figure (the width sweep and Lemma 1(b)'s block
 // structure), in the style of export.ts: the numbers and the settings that made them.
 import type { BlockStructure } from './blockStructure';
+import type { DegreeSweepResult } from './degreeSweep';
 import { PAPER } from './export';
 import { type FigureSettings, settingsToQuery } from './settings';
 import type { SweepResult } from './sweep';
@@ -88,6 +89,41 @@ export function blocksCsv(settings: FigureSettings, blocks: BlockStructure): str
       const [ba, bb] = [blocks.blockOfLayer[a], blocks.blockOfLayer[b]];
       lines.push(
         `${a + 1},${b + 1},${ba + 1},${bb + 1},${ba === bb ? 1 : 0},${cell(blocks.median[a * L + b])},${blocks.precision}`,
+      );
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The degree verdict against m (degreeSweep.ts): every row's excess at every width, and slopes. */
+export function verdictJson(settings: FigureSettings, verdict: DegreeSweepResult): string {
+  return JSON.stringify(
+    {
+      paper: PAPER,
+      query: settingsToQuery(settings),
+      settings,
+      analysis: 'degree verdict against m',
+      rule: `within Theorem 2's scale when excess · √m ≤ ${verdict.verdictConstant} (excess: the part above degree |S|, relative to g's size on the ball, worst direction)`,
+      verdict,
+    },
+    null,
+    1,
+  );
+}
+
+/** One row per set S × width: the relative excess, excess·√m and the verdict (1 within). */
+export function verdictCsv(settings: FigureSettings, verdict: DegreeSweepResult): string {
+  const lines = [
+    `# ${PAPER}`,
+    `# settings: ?${settingsToQuery(settings)}`,
+    `# degree verdict against m (${verdict.source}), seed ${verdict.seed}; within Theorem 2's scale when excess · sqrt(m) <= ${verdict.verdictConstant}`,
+    ...verdict.series.map((s) => `# slope S={${s.blocks.join(' ')}}: ${cell(s.slope)}`),
+    'blocks,width,excess,scaled_excess,consistent,precision',
+  ];
+  for (const s of verdict.series) {
+    for (const p of s.points) {
+      lines.push(
+        `${s.blocks.join(' ')},${p.width},${cell(p.excess)},${cell(p.scaledExcess)},${p.consistent ? 1 : 0},${verdict.precision}`,
       );
     }
   }

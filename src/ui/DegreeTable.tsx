@@ -13,6 +13,7 @@ import { isLinearFigure } from '../experiments/settings';
 import { MAX_POLYNOMIAL_TERMS } from '../model/polynomial';
 import type { AppStore } from '../state/store';
 import { AnalysisSection } from './AnalysisSection';
+import { exportVerdict } from './exports';
 import { note } from './notes/notes';
 import { Tex } from './notes/Tex';
 import { useNoteContext } from './notes/useNoteContext';
@@ -250,6 +251,24 @@ function VerdictSweep({ store }: { store: AppStore }) {
           </table>
         )}
       </div>
+      {result && (
+        <div className="exports" data-testid="verdict-exports" style={{ marginTop: 6 }}>
+          <button
+            type="button"
+            data-testid="verdict-export-csv"
+            onClick={() => exportVerdict(store.getState(), 'csv')}
+          >
+            CSV
+          </button>{' '}
+          <button
+            type="button"
+            data-testid="verdict-export-json"
+            onClick={() => exportVerdict(store.getState(), 'json')}
+          >
+            JSON
+          </button>
+        </div>
+      )}
     </AnalysisSection>
   );
 }

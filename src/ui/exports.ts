@@ -2,7 +2,14 @@
 // drawing code, as vectors), CSV and JSON of the data; the same for the width sweep and the
 // block structure.
 import type { EngineInfo } from '../engine/types';
-import { blocksCsv, blocksJson, sweepCsv, sweepJson } from '../experiments/analysisExport';
+import {
+  blocksCsv,
+  blocksJson,
+  sweepCsv,
+  sweepJson,
+  verdictCsv,
+  verdictJson,
+} from '../experiments/analysisExport';
 import { figureCsv, figureJson } from '../experiments/export';
 import { planPanels } from '../experiments/figure';
 import { type FigureSettings, PRESETS, sameSettings } from '../experiments/settings';
@@ -195,6 +202,18 @@ export function exportSweep(state: AppState, format: 'csv' | 'json'): void {
     format === 'csv'
       ? new Blob([sweepCsv(state.settings, sweep)], { type: 'text/csv' })
       : new Blob([sweepJson(state.settings, sweep)], { type: 'application/json' }),
+  );
+}
+
+/** The degree verdict against m as CSV or JSON. */
+export function exportVerdict(state: AppState, format: 'csv' | 'json'): void {
+  const verdict = state.analyses.verdict?.result;
+  if (!verdict || state.analyses.verdict?.running) return;
+  download(
+    `bottleneck-verdict.${format}`,
+    format === 'csv'
+      ? new Blob([verdictCsv(state.settings, verdict)], { type: 'text/csv' })
+      : new Blob([verdictJson(state.settings, verdict)], { type: 'application/json' }),
   );
 }
 
