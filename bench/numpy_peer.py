@@ -32,10 +32,24 @@ Different random numbers from the engines (numpy's PCG64 and Ziggurat, not Philo
 agree with the engines in distribution, not value; "checksum" (the sum of all outputs) only
 checks runs of this program against each other.
 
+The "live" job (--live-widths): the recomputes of Figure 1's exact panels while the width slider
+moves, one notch per recompute (m = 10000, 9772, 9550, ...: the benchmark passes the list). Per
+width (the first --live-warmup of them a warm-up, untimed): the network drawn once (float64, numpy's generator, shared by the three panels, as the
+engines' store shares it), the forward trace at W_init (ĥ_ℓ), then for each panel (all weights:
+p(t_1, t_2) with one variable per block, 9 coefficients; W_1 only and W_2 only: p(t), 3
+coefficients) its aligned directions (ξ drawn per panel) and the exact polynomial in float64 by
+coefficient propagation, as the engines compute it:
+
+    Y = s W H + s ξ (ĥᵀ H) shifted by one degree in the layer's variable,
+
+H holding, per direction, one column per coefficient (BLAS products over all directions at once).
+
 Usage:
     python3 bench/numpy_peer.py --family aligned --layers 3,3 --widths 1024,1024 \
         --directions 15 --points 201 --repeat 3 [--threads N]
-prints one line of JSON. Without numpy it prints {"error": "numpy not available"} and exits 0.
+    python3 bench/numpy_peer.py --live-widths 10000,9772,9550 --directions 5
+prints one line of JSON, with the BLAS library and the configuration it ran with ("blas").
+Without numpy it prints {"error": "numpy not available"} and exits 0.
 """
 
 import argparse
@@ -60,6 +74,10 @@ def parse_args(argv):
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=None, help="BLAS threads (default: BLAS's own)")
+    p.add_argument("--live-widths", default=None,
+                   help="the live job: Figure 1's exact panels recomputed at each of these widths")
+    p.add_argument("--live-warmup", type=int, default=1,
+                   help="the live job: how many of the first widths are an untimed warm-up")
     a = p.parse_args(argv)
     ints = lambda s: [int(v) for v in s.split(",") if v.strip()]
     a.layers, a.widths = ints(a.layers), ints(a.widths)
@@ -139,6 +157,41 @@ def evaluate(np, a, shapes, W, x, dirs):
     return H
 
 
+def blas_runtime():
+    """The loaded OpenBLAS's own word on what it runs: its build string, the kernel it picked
+    (corename: what OPENBLAS_CORETYPE would override) and its thread count, read through ctypes
+    from the library numpy loaded (no threadpoolctl needed)."""
+    import ctypes
+
+    try:
+        with open("/proc/self/maps") as maps:
+            libs = sorted({l.split()[-1] for l in maps if "openblas" in l.lower() and "/" in l})
+    except OSError:
+        return {}
+    for path in libs:
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for prefix, suffix in (("scipy_openblas_", "64_"), ("scipy_openblas_", ""),
+                               ("openblas_", "64_"), ("openblas_", "")):
+            try:
+                config = getattr(lib, f"{prefix}get_config{suffix}")
+                corename = getattr(lib, f"{prefix}get_corename{suffix}")
+                threads = getattr(lib, f"{prefix}get_num_threads{suffix}")
+            except AttributeError:
+                continue
+            config.restype = ctypes.c_char_p
+            corename.restype = ctypes.c_char_p
+            return {
+                "library": os.path.basename(path),
+                "runtimeConfig": config().decode(),
+                "corename": corename().decode(),
+                "numThreads": threads(),
+            }
+    return {}
+
+
 def blas_info(np):
     info = {}
     try:
@@ -159,7 +212,59 @@ def blas_info(np):
         ]
     except Exception:
         pass
+    info.update(blas_runtime())
+    info["env"] = {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
+                                                   "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
     return info
+
+
+def live_job(np, a, widths):
+    """Figure 1's exact panels (all weights per block, W_1 only, W_2 only) recomputed at each
+    width; returns the milliseconds of each recompute and a checksum of the coefficients."""
+    D = a.directions
+    rng = np.random.default_rng(a.seed)
+    # Panels: which blocks are perturbed, and each block's variable (per-block: one per block).
+    panels = [([True, True], [0, 1]), ([True, False], [0, None]), ([False, True], [None, 0])]
+    times, checksum = [], 0.0
+    for m in widths:
+        t0 = time.perf_counter()
+        a.layers, a.widths = [2, 2], [m, m]
+        a.input, a.bottleneck, a.output = 1, [1], 1
+        shapes = plan_layers(a)
+        blocks = [0, 0, 1, 1]
+        W = [rng.standard_normal((o, i)) * (1 / i**0.5) for o, i in shapes]  # float64, s folded in
+        x = np.ones(1)
+        h, hats = x, []
+        for w in W:
+            hats.append(h / np.linalg.norm(h))
+            h = w @ h
+        for mask, variable in panels:
+            # Degree bound per variable: its perturbed layers; coefficients: Π (degree + 1).
+            nvar = max(v for v in variable if v is not None) + 1
+            degrees = [sum(1 for b in blocks if variable[b] == v) for v in range(nvar)]
+            strides = [int(np.prod([d + 1 for d in degrees[:v]])) for v in range(nvar)]
+            K = int(np.prod([d + 1 for d in degrees]))
+            index = np.arange(K)
+            H = np.zeros((1, D, K))
+            H[:, :, 0] = x[0]
+            for l, ((o, i), w) in enumerate(zip(shapes, W)):
+                Y = (w @ H.reshape(i, D * K)).reshape(o, D, K)
+                v = variable[blocks[l]]
+                if v is not None:
+                    xi = rng.standard_normal((D, o))
+                    xi /= np.linalg.norm(xi, axis=1, keepdims=True)
+                    xi *= 1 / i**0.5  # s_ℓ on ξ: s Δ = (s ξ) ĥᵀ, unit Frobenius norm
+                    dots = hats[l] @ H.reshape(i, D * K)  # ĥᵀ H for every direction, coefficient
+                    dots = dots.reshape(D, K)
+                    # Raise the degree in v by one: coefficient α feeds α + e_v.
+                    room = (index // strides[v]) % (degrees[v] + 1) < degrees[v]
+                    shifted = np.zeros((D, K))
+                    shifted[:, index[room] + strides[v]] = dots[:, room]
+                    Y += xi.T[:, :, None] * shifted[None, :, :]
+                H = Y
+            checksum += float(H.sum())
+        times.append((time.perf_counter() - t0) * 1e3)
+    return times, checksum
 
 
 def main(argv):
@@ -175,6 +280,25 @@ def main(argv):
         print(json.dumps({"error": "numpy not available"}))
         return 0
 
+    if a.live_widths:
+        # The first widths are the warm-up (imports, BLAS threads, first allocations), not timed.
+        widths = [int(v) for v in a.live_widths.split(",") if v.strip()]
+        live_job(np, a, widths[:a.live_warmup])
+        widths = widths[a.live_warmup:]
+        times, checksum = live_job(np, a, widths)
+        total = sum(times)
+        print(json.dumps({
+            "job": "live",
+            "widths": widths,
+            "directions": a.directions,
+            "recomputesPerSecond": round(len(times) / total * 1e3, 2),
+            "medianMs": round(statistics.median(times), 3),
+            "minMs": round(min(times), 3),
+            "numpy": np.__version__,
+            "blas": blas_info(np),
+            "checksum": checksum,
+        }))
+        return 0
     shapes = plan_layers(a)
     totals, setups, evals, checksum = [], [], [], None
     for _ in range(a.repeat):

@@ -7,12 +7,13 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ShardExecutor } from '../src/engine/cpu/executor';
 import { fillRows, javascriptKernels } from '../src/engine/cpu/kernels';
+import { LANE_CHUNK_COLUMNS } from '../src/engine/cpu/lanePass';
 import type { ShardSpawner } from '../src/engine/cpu/pool';
 import { type FromShard, SHARD_BLOCKS, type ToShard } from '../src/engine/cpu/protocol';
 import { StoreLedger } from '../src/engine/cpu/storeLedger';
 import { KERNELS_WASM_SOURCE_SHA256 } from '../src/engine/cpu/wasm/kernelsWasm';
 import { WasmKernels } from '../src/engine/cpu/wasmKernels';
-import { CpuEngine } from '../src/engine/cpuEngine';
+import { CpuEngine, LANE_PASS_MAX_ENTRIES } from '../src/engine/cpuEngine';
 import { EngineError, type PolynomialRequest } from '../src/engine/types';
 import { buildDirections, cpuDirectionOps, type DirectionRequest } from '../src/model/directions';
 import { drawInput, type Matrix } from '../src/model/network';
@@ -23,7 +24,12 @@ import {
   propagateLanes,
 } from '../src/model/polynomial';
 import { gaussianRow, philox4x32, Stream } from '../src/model/random';
-import { type NetworkSpec, planLayers } from '../src/model/spec';
+import {
+  type Activation,
+  type ActivationPlacement,
+  type NetworkSpec,
+  planLayers,
+} from '../src/model/spec';
 import { testShardSpawner } from './helpers/cpuPool';
 import { PHILOX_KAT } from './helpers/kat';
 import { deepSpec, directions, figure1Spec } from './helpers/specs';
@@ -49,7 +55,7 @@ function maxRelativeError(got: Matrix[], want: Matrix[]): number {
       err = Math.max(err, Math.abs(got[d].data[i] - v));
     });
   });
-  return err / scale;
+  return scale > 0 ? err / scale : err;
 }
 
 /** The float64 model's answer: directions and lane pass with every weight generated per use. */
@@ -163,6 +169,89 @@ describe('WebAssembly kernels', () => {
       { numRuns: 60, seed: 20261126 },
     );
   });
+
+  it('tanh within 2 ulps of Math.tanh (sign of zero kept), ReLU exactly as Math.max(y, 0)', () => {
+    if (!wasm) throw new Error('no WebAssembly SIMD');
+    // Around 0, near the branch point 0.625, up to where tanh is 1 in float64, odd counts.
+    const x: number[] = [0, -0, 0.625, -0.625, 0.6249999999999999, 22, -22, 40, -1e300, 5e-324];
+    for (let i = 0; i < 200_001; i++) {
+      const u = Math.sin(i * 12.9898) * 43758.5453;
+      const f = u - Math.floor(u);
+      x.push((f - 0.5) * [50, 4, 1.3, 1e-6][i % 4]);
+    }
+    const count = x.length;
+    const { buffer, offset } = wasm.region(count * 8);
+    const y = new Float64Array(buffer, offset, count);
+    y.set(x);
+    wasm.activate('tanh', y);
+    let worst = 0;
+    for (let i = 0; i < count; i++) {
+      const want = Math.tanh(x[i]);
+      if (want === 0) worst = Object.is(y[i], want) ? worst : Number.POSITIVE_INFINITY;
+      else
+        worst = Math.max(
+          worst,
+          Math.abs(y[i] - want) / Math.max(Math.abs(want) * 2 ** -52, Number.MIN_VALUE),
+        );
+    }
+    expect(worst).toBeLessThanOrEqual(2);
+    y.set(x);
+    wasm.activate('relu', y);
+    let reluMismatches = 0;
+    for (let i = 0; i < count; i++) if (!Object.is(y[i], Math.max(x[i], 0))) reluMismatches++;
+    expect(reluMismatches).toBe(0);
+  });
+
+  it('rank-one and column kernels match the JavaScript loops bit for bit', () => {
+    if (!wasm) throw new Error('no WebAssembly SIMD');
+    const js = javascriptKernels();
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 1, max: 19 }),
+        fc.integer({ min: 0, max: 1000 }),
+        (rows, out, n, seed) => {
+          const c0 = seed % n;
+          const c1 = n - ((seed >> 3) % (n - c0));
+          const fill = (len: number, k: number) =>
+            Float64Array.from({ length: len }, (_, i) => Math.sin(i * 0.71 + seed + k));
+          const [h, v, w, u, y0] = [
+            fill(rows * n, 1),
+            fill(rows, 2),
+            fill(n, 3),
+            fill(out, 4),
+            fill(out * n, 5),
+          ];
+          const bytes = 8 * (rows * n + rows + n + out + out * n + n + rows * n);
+          const { buffer, offset } = wasm.region(bytes);
+          let at = offset;
+          const put = (a: Float64Array) => {
+            const view = new Float64Array(buffer, at, a.length);
+            view.set(a);
+            at += a.length * 8;
+            return view;
+          };
+          const [hv, vv, wv, uv, yv] = [put(h), put(v), put(w), put(u), put(y0)];
+          const dv = put(new Float64Array(n));
+          const xv = put(new Float64Array(rows * n));
+          const dots = new Float64Array(n);
+          js.rankOneDots(h, rows, n, c0, c1, v, w, dots);
+          wasm.rankOneDots(hv, rows, n, c0, c1, vv, wv, dv);
+          expect(Array.from(dv.subarray(c0, c1))).toEqual(Array.from(dots.subarray(c0, c1)));
+          const y = y0.slice();
+          js.rankOneAdd(y, out, n, c0, c1, u, 0.3, dots);
+          wasm.rankOneAdd(yv, out, n, c0, c1, uv, 0.3, dv);
+          expect(Array.from(yv)).toEqual(Array.from(y));
+          const xc = new Float64Array(rows * n);
+          js.scaleColumns(h, rows, n, w, xc);
+          wasm.scaleColumns(hv, rows, n, wv, xv);
+          expect(Array.from(xv)).toEqual(Array.from(xc));
+        },
+      ),
+      { numRuns: 40, seed: 20261127 },
+    );
+  });
 });
 
 describe('CPU engine against the float64 model', () => {
@@ -197,6 +286,87 @@ describe('CPU engine against the float64 model', () => {
     const want = await reference(spec, req, null, ts);
     const got = await pooled.grid({ spec, directions: req, ts });
     expect(maxRelativeError(got.values, want)).toBeLessThan(1e-12);
+  });
+});
+
+describe('grid panels on the shard pool (σ and the direction terms in the executors)', () => {
+  const pooled = engine({ spawn: testShardSpawner(), workers: 2 });
+  const ts = Array.from({ length: 13 }, (_, i) => -2 + i / 3);
+  const cases: [Activation, ActivationPlacement][] = [];
+  for (const activation of ['tanh', 'relu'] as const)
+    for (const placement of ['all', 'inside-blocks', 'first-block'] as const)
+      cases.push([activation, placement]);
+
+  for (const [activation, placement] of cases) {
+    it(`${activation}, ${placement}: equals the float64 model for two seeds`, async () => {
+      // Two seeds whose ReLU networks are alive for every placement and direction family.
+      for (const seed of [2024, 2]) {
+        const spec = { ...figure1Spec(3000, activation, placement), seed };
+        // 13 t × 3 directions: several chunks, one of them across two directions.
+        expect((ts.length * 3) % LANE_CHUNK_COLUMNS).not.toBe(0);
+        for (const req of [
+          directions('aligned', [true, true], 3),
+          directions('gaussian', [false, true], 2),
+        ]) {
+          const want = await reference(spec, req, null, ts);
+          expect(want.some((m) => m.data.some((v) => v !== m.data[0]))).toBe(true);
+          const got = await pooled.grid({ spec, directions: req, ts });
+          expect(maxRelativeError(got.values, want)).toBeLessThan(1e-12);
+        }
+      }
+    });
+  }
+
+  it('with the JavaScript kernels (no WebAssembly SIMD) too', async () => {
+    // Two in-thread executors forced onto kernels.ts, behind the same messages as workers.
+    const jsSpawner: ShardSpawner = (_index, onMessage) => {
+      const executor = new ShardExecutor((m) => setTimeout(() => onMessage(m), 0), {
+        simd: false,
+      });
+      return {
+        post: (message) => executor.receive(structuredClone(message)),
+        terminate: () => undefined,
+      };
+    };
+    const js = engine({ spawn: jsSpawner, workers: 2 });
+    const spec = figure1Spec(2000, 'tanh', 'inside-blocks');
+    for (const req of [
+      directions('aligned', [true, true], 2),
+      directions('gaussian', [true, false], 2),
+    ]) {
+      const want = await reference(spec, req, null, ts);
+      const got = await js.grid({ spec, directions: req, ts });
+      expect(maxRelativeError(got.values, want)).toBeLessThan(1e-12);
+    }
+  });
+
+  it('a pool of 1, a pool of 3 and no pool give identical grids', async () => {
+    const one = engine({ spawn: testShardSpawner(), workers: 1 });
+    const three = engine({ spawn: testShardSpawner(), workers: 3 });
+    const none = engine();
+    const spec = figure1Spec(2500, 'tanh', 'all');
+    for (const req of [
+      directions('tilted', [true, true], 3),
+      directions('gaussian', [true, true], 2),
+    ]) {
+      const r = { spec, directions: req, ts };
+      const [a, b, c] = [await one.grid(r), await three.grid(r), await none.grid(r)];
+      expect(allBits(b.values)).toEqual(allBits(a.values));
+      expect(allBits(c.values)).toEqual(allBits(a.values));
+    }
+  });
+
+  it('past LANE_PASS_MAX_ENTRIES: the row-sharded pass, σ and rank-one terms in its epilogue', async () => {
+    const spec: NetworkSpec = { ...deepSpec(760), activation: 'tanh', placement: 'inside-blocks' };
+    const entries = planLayers(spec).reduce((sum, l) => sum + l.inSize * l.outSize, 0);
+    expect(entries).toBeGreaterThan(LANE_PASS_MAX_ENTRIES);
+    const req = directions('aligned', [true, true], 2);
+    const few = [-1.5, 0.5, 2];
+    const want = await reference(spec, req, null, few);
+    const got = await pooled.grid({ spec, directions: req, ts: few });
+    expect(maxRelativeError(got.values, want)).toBeLessThan(1e-12);
+    const alone = await engine().grid({ spec, directions: req, ts: few });
+    expect(allBits(alone.values)).toEqual(allBits(got.values));
   });
 });
 

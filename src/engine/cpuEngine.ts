@@ -4,8 +4,8 @@
 //
 // Advantages: float64 accumulation; runs everywhere; each weight is generated once (while the
 // store has room) and read once per lane pass, by the core that holds its rows. Disadvantages:
-// scalar JavaScript (no SIMD), and past the store budget every use of a weight regenerates it
-// from Philox (~70 ns per entry here), which then dominates.
+// 128-bit SIMD at most, and past the store budget every use of a weight regenerates it from
+// Philox (~28 ns per entry per core here), which then dominates.
 
 import {
   cpuDirectionOps,
@@ -16,9 +16,18 @@ import {
 import { type Matrix, zeros } from '../model/network';
 import type { LanePlan } from '../model/polynomial';
 import { Stream } from '../model/random';
-import { type Activation, type NetworkSpec, planLayers } from '../model/spec';
+import { type LayerPlan, type NetworkSpec, planLayers } from '../model/spec';
+import { activateInPlace } from './cpu/kernels';
+import { LANE_CHUNK_COLUMNS, LANE_STATE_BYTES } from './cpu/lanePass';
 import { ShardPool, type ShardSpawner } from './cpu/pool';
-import type { DenseTerm, MatrixRef } from './cpu/protocol';
+import type {
+  DenseTerm,
+  LaneLayer,
+  LanePassJob,
+  LanePiece,
+  MatrixRef,
+  RankOneTerm,
+} from './cpu/protocol';
 import { StoreLedger, type WantedMatrix } from './cpu/storeLedger';
 import { matrixKey } from './matrixKey';
 import { SerialQueue } from './queue';
@@ -44,6 +53,27 @@ import {
  * tab shares its memory with the page and the GPU process, so it gets less than Node.
  */
 export const CPU_STORE_BUDGET_BYTES = { node: 2 * 2 ** 30, browser: 512 * 2 ** 20 } as const;
+
+/**
+ * A lane pass runs whole in each executor, on its chunks of columns, while the network's
+ * matrices (weights and dense directions) have at most this many entries in all: each executor
+ * then holds a copy of them (4 MiB of float32 at most), and no state crosses threads between
+ * layers. Larger networks keep the row-sharded pass (each weight held once).
+ */
+export const LANE_PASS_MAX_ENTRIES = 1 << 20;
+/** Numbers of ξ rows the engine keeps (8 MiB of float64). */
+const XI_CACHE_ENTRIES = 1 << 20;
+
+/**
+ * A lane pass with less work than this (multiply-adds, a σ ≠ identity counted as 8 per entry)
+ * runs on this thread: sending it to the workers would cost more (messages, and the weights of a
+ * new network generated again in each worker, where this thread's executor holds them from the
+ * forward trace). Figure 1's exact panels (2·10⁶) stay here, its tanh panel (10⁸) goes out.
+ */
+export const LANE_PASS_LOCAL_WORK = 4_000_000;
+
+/** A chunk of whole directions (a polynomial's lanes) runs whole in an executor up to this state. */
+export const LANE_PASS_MAX_STATE_BYTES = 16 * 2 ** 20;
 
 export interface CpuEngineOptions {
   /** Starts shard executors on other threads; without it every block runs on this thread. */
@@ -210,15 +240,38 @@ export class CpuEngine implements Engine {
     denseNormSquared: (seed, stream, layer, rows, cols) =>
       this.pool.normSquared(this.ref(seed, stream, layer, rows, cols), this.signal),
     // ξ of aligned, tilted and chained directions: row 0 of `count` streams, with the in-thread
-    // executor's generator.
-    gaussianVectors: async (seed, firstStream, count, layer, length) => {
-      const row = new Float32Array(length);
-      return Array.from({ length: count }, (_, i) => {
-        this.pool.kernels.fillRows(seed, firstStream + i, layer, length, 0, 1, row);
-        return Float64Array.from(row);
-      });
-    },
+    // executor's generator. Entry j of a row does not depend on the row's length, so a vector is
+    // kept (the longest asked for) and its prefix served again: the panels of a figure share
+    // their directions' ξ, and a width step down generates none.
+    gaussianVectors: async (seed, firstStream, count, layer, length) =>
+      Array.from({ length: count }, (_, i) => this.xi(seed, firstStream + i, layer, length)),
   };
+
+  /** Kept ξ rows by `seed/stream/layer`, at most XI_CACHE_ENTRIES numbers in all. */
+  private readonly xis = new Map<string, Float64Array>();
+  private xiEntries = 0;
+
+  private xi(seed: number, stream: number, layer: number, length: number): Float64Array {
+    const key = `${seed}/${stream}/${layer}`;
+    const kept = this.xis.get(key);
+    if (kept && kept.length >= length) return kept.slice(0, length);
+    const row = new Float32Array(length);
+    this.pool.kernels.fillRows(seed, stream, layer, length, 0, 1, row);
+    const xi = Float64Array.from(row);
+    if (kept) {
+      this.xis.delete(key);
+      this.xiEntries -= kept.length;
+    }
+    if (this.xiEntries + length > XI_CACHE_ENTRIES) {
+      this.xis.clear();
+      this.xiEntries = 0;
+    }
+    if (length <= XI_CACHE_ENTRIES) {
+      this.xis.set(key, xi);
+      this.xiEntries += length;
+    }
+    return xi.slice();
+  }
 
   private readonly runner: LaneRunner = {
     propagate: async (spec, directions, plan, x, options) => ({
@@ -242,6 +295,8 @@ export class CpuEngine implements Engine {
     options: RunOptions,
   ): Promise<Matrix[]> {
     const layers = planLayers(spec);
+    const chunk = this.lanePassChunk(layers, directions, plan);
+    if (chunk > 0) return this.lanePass(spec, layers, directions, plan, x, chunk, options);
     const n = plan.lanes;
     const N = directions.length * n;
     let h: Float64Array = new Float64Array(spec.inputSize * N);
@@ -292,6 +347,14 @@ export class CpuEngine implements Engine {
       const hLanes = all ? h : selectLanes(h, layer.inSize, N, n, lanes);
       const xcLanes =
         !hasDense || !xc ? null : all ? xc : selectLanes(xc, layer.inSize, N, n, lanes);
+      // With every lane in the product (always on a grid), the executors add the rank-one terms
+      // and apply σ to their rows; otherwise this thread does, after spreading the lanes.
+      const epilogue = all
+        ? {
+            rankOne: xc ? rankOneTerms(pieces, layer.scale, layer.inSize, n, N, xc) : [],
+            activation: layer.activation,
+          }
+        : null;
       const product = await this.pool.product(
         weights,
         hLanes,
@@ -300,11 +363,14 @@ export class CpuEngine implements Engine {
         dense,
         xcLanes,
         options.signal,
+        epilogue,
       );
       const y = all ? product : spreadLanes(product, layer.outSize, N, n, lanes);
       for (let i = 0; i < n; i++) live[i] = live[i] | reached[i];
-      if (xc) addRankOneTerms(pieces, layer.scale, layer.inSize, layer.outSize, n, N, xc, y);
-      applyActivationInPlace(layer.activation, y);
+      if (!epilogue) {
+        if (xc) addRankOneTerms(pieces, layer.scale, layer.inSize, layer.outSize, n, N, xc, y);
+        activateInPlace(layer.activation, y);
+      }
       h = y;
       options.onProgress?.(
         (layer.index + 1) / layers.length,
@@ -320,15 +386,188 @@ export class CpuEngine implements Engine {
     });
   }
 
+  /**
+   * The columns per chunk when the pass runs whole in each executor (cpu/lanePass.ts), or 0: a
+   * network of at most LANE_PASS_MAX_ENTRIES matrix entries (weights and dense directions
+   * together), in chunks of LANE_CHUNK_COLUMNS or more columns (up to 64 while the state stays
+   * within LANE_STATE_BYTES) where every coupling is lane-local (a grid of t), else of whole
+   * directions, whose state must stay within LANE_PASS_MAX_STATE_BYTES.
+   */
+  private lanePassChunk(layers: LayerPlan[], directions: Direction[], plan: LanePlan): number {
+    let entries = 0;
+    let laneLocal = true;
+    let maxRows = 0;
+    for (const layer of layers) {
+      entries += layer.inSize * layer.outSize;
+      maxRows = Math.max(maxRows, layer.inSize, layer.outSize);
+      const coupling = plan.coupling(layer);
+      if (!coupling) continue;
+      for (let i = 0; i < plan.lanes; i++) {
+        const src = coupling.source[i];
+        if (src >= 0 && src !== i) laneLocal = false;
+      }
+      for (const d of directions) {
+        const piece = d.layers[layer.index];
+        if (piece.kind === 'dense' && piece.scale !== 0) entries += layer.inSize * layer.outSize;
+      }
+    }
+    if (entries > LANE_PASS_MAX_ENTRIES) return 0;
+    const fit = Math.floor(LANE_STATE_BYTES / (8 * maxRows));
+    if (laneLocal) return Math.max(LANE_CHUNK_COLUMNS, Math.min(64, fit - (fit % 8)));
+    const n = plan.lanes;
+    const chunk = n * Math.max(1, Math.min(Math.floor(fit / n), Math.floor(64 / n)));
+    return chunk * maxRows * 8 <= LANE_PASS_MAX_STATE_BYTES ? chunk : 0;
+  }
+
+  /** The lane pass whole in each executor, on chunks of `chunk` columns. */
+  private async lanePass(
+    spec: NetworkSpec,
+    layers: LayerPlan[],
+    directions: Direction[],
+    plan: LanePlan,
+    x: Float64Array,
+    chunk: number,
+    options: RunOptions,
+  ): Promise<Matrix[]> {
+    const n = plan.lanes;
+    const N = directions.length * n;
+    const laneLayers: LaneLayer[] = layers.map((layer) => {
+      const coupling = plan.coupling(layer);
+      const pieces = directions.map((d) => d.layers[layer.index]);
+      const perturbed = coupling !== null && pieces.some((p) => p.kind !== 'zero' && p.scale !== 0);
+      const weight =
+        perturbed && coupling
+          ? Float64Array.from(coupling.weight, (w, i) => (coupling.source[i] >= 0 ? w : 0))
+          : null;
+      const local = !coupling || coupling.source.every((src, i) => src < 0 || src === i);
+      const source = weight && coupling && !local ? Int32Array.from(coupling.source) : null;
+      return {
+        weights: this.ref(spec.seed, Stream.weights, layer.index, layer.outSize, layer.inSize),
+        scale: layer.scale,
+        activation: layer.activation,
+        weight,
+        source,
+        pieces: pieces.map((piece): LanePiece => {
+          if (!weight || piece.kind === 'zero' || piece.scale === 0) return { kind: 'zero' };
+          const alpha = layer.scale * piece.scale;
+          if (piece.kind === 'rankOne') return { kind: 'rankOne', alpha, u: piece.u, v: piece.v };
+          return {
+            kind: 'dense',
+            alpha,
+            matrix: this.ref(piece.seed, piece.stream, layer.index, layer.outSize, layer.inSize),
+          };
+        }),
+      };
+    });
+    let work = 0;
+    for (const layer of layers) {
+      const dense = laneLayers[layer.index].pieces.some((p) => p.kind === 'dense') ? 2 : 1;
+      const sigma = layer.activation === 'identity' ? 0 : 8 * layer.outSize;
+      work += (dense * layer.inSize * layer.outSize + sigma) * N;
+    }
+    const local = work < LANE_PASS_LOCAL_WORK;
+    // Rank-one pieces whose v is the same vector (aligned directions all read ĥ_ℓ) share one
+    // array, which a message then carries once.
+    if (!local) for (const layer of laneLayers) dedupeV(layer.pieces);
+    const pass: LanePassJob = {
+      layers: laneLayers,
+      directions: directions.length,
+      lanes: n,
+      x,
+      startsAtInput: Uint8Array.from({ length: n }, (_, i) => (plan.startsAtInput(i) ? 1 : 0)),
+      chunkColumns: chunk,
+    };
+    // An executor's job carries only the pieces of the directions its chunks hold.
+    const jobFor = (blocks: number[]): LanePassJob => {
+      const used = new Uint8Array(directions.length);
+      for (const b of blocks) {
+        const last = Math.min(N, (b + 1) * chunk) - 1;
+        for (let d = Math.floor((b * chunk) / n); d <= Math.floor(last / n); d++) used[d] = 1;
+      }
+      return {
+        ...pass,
+        layers: laneLayers.map((layer) => ({
+          ...layer,
+          pieces: layer.pieces.map((piece, d) => (used[d] ? piece : { kind: 'zero' })),
+        })),
+      };
+    };
+    const chunks = Math.ceil(N / chunk);
+    const k = spec.outputSize;
+    const out = directions.map(() => zeros(k, n));
+    let done = 0;
+    let reported = 0;
+    await this.pool.lanePass(
+      chunks,
+      jobFor,
+      (b, values) => {
+        const c0 = b * chunk;
+        const width = values.length / k;
+        for (let c = 0; c < width; c++) {
+          const d = Math.floor((c0 + c) / n);
+          const i = (c0 + c) % n;
+          for (let r = 0; r < k; r++) out[d].data[r * n + i] = values[r * width + c];
+        }
+        done++;
+        // About ten progress reports per pass (each may be a message to the page).
+        if (done === chunks || done - reported >= chunks / 10) {
+          reported = done;
+          options.onProgress?.(done / chunks, `lanes ${Math.min(N, done * chunk)} of ${N}`);
+        }
+      },
+      options.signal,
+      local,
+    );
+    return out;
+  }
+
   private checkAlive(): void {
     if (this.destroyed) throw new EngineError('destroyed', 'CpuEngine used after destroy()');
   }
 }
 
-/** σ over a whole state, one loop per σ (the model's `activate`, without a switch per entry). */
-function applyActivationInPlace(kind: Activation, y: Float64Array): void {
-  if (kind === 'tanh') for (let i = 0; i < y.length; i++) y[i] = Math.tanh(y[i]);
-  else if (kind === 'relu') for (let i = 0; i < y.length; i++) y[i] = Math.max(y[i], 0);
+/** Gives rank-one pieces with equal v one shared array (compared by value, O(in) each). */
+function dedupeV(pieces: LanePiece[]): void {
+  const seen: Float64Array[] = [];
+  const equal = (a: Float64Array, b: Float64Array) => {
+    if (a === b) return true;
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+    return true;
+  };
+  for (const piece of pieces) {
+    if (piece.kind !== 'rankOne') continue;
+    const same = seen.find((s) => equal(s, piece.v));
+    if (same) piece.v = same;
+    else seen.push(piece.v);
+  }
+}
+
+/**
+ * The rank-one terms of a layer for the executors' epilogue: per rank-one piece, alpha, u and
+ * dots = vᵀ X_c on its direction's lanes (O(in · N) here; the O(out · N) update is theirs).
+ */
+function rankOneTerms(
+  pieces: Direction['layers'],
+  layerScale: number,
+  inSize: number,
+  n: number,
+  N: number,
+  xc: Float64Array,
+): RankOneTerm[] {
+  const terms: RankOneTerm[] = [];
+  pieces.forEach((piece, d) => {
+    if (piece.kind !== 'rankOne' || piece.scale === 0) return;
+    const dots = new Float64Array(n);
+    const base = d * n;
+    for (let r = 0; r < inSize; r++) {
+      const vr = piece.v[r];
+      const o = r * N + base;
+      for (let i = 0; i < n; i++) dots[i] += vr * xc[o + i];
+    }
+    terms.push({ alpha: layerScale * piece.scale, u: piece.u, dots, c0: base, c1: base + n });
+  });
+  return terms;
 }
 
 /** The columns d·n + lanes[j] of a rows × N matrix, packed as d·k + j (k = lanes.length). */

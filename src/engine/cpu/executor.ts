@@ -2,9 +2,18 @@
 // asked to store. The same class runs inside a Web Worker, a Node worker thread, or the engine's
 // own thread, so every placement computes with the same code and gives the same bits.
 
+import type { Activation } from '../../model/spec';
 import { matrixKey } from '../matrixKey';
 import { javascriptKernels, type KernelSet } from './kernels';
-import { blockRows, type FromShard, type MatrixRef, type ToShard } from './protocol';
+import { LanePassRun } from './lanePass';
+import {
+  blockRows,
+  type FromShard,
+  type MatrixRef,
+  type RankOneTerm,
+  SHARD_BLOCKS,
+  type ToShard,
+} from './protocol';
 import { WasmKernels } from './wasmKernels';
 
 /** Rows generated at a time on the generated path: about 1 MiB of float32 per chunk. */
@@ -66,6 +75,10 @@ export class ShardExecutor {
 
   private async run(message: Exclude<ToShard, { type: 'cancel' | 'evict' }>): Promise<void> {
     try {
+      const lanes =
+        message.type === 'lanes'
+          ? new LanePassRun(this.kernels, message.pass, (m) => this.wholeMatrix(m))
+          : null;
       for (const block of message.blocks) {
         if (this.cancelled.has(message.job)) break;
         if (performance.now() - this.lastYield > YIELD_EVERY_MS) {
@@ -73,7 +86,10 @@ export class ShardExecutor {
           this.lastYield = performance.now();
           if (this.cancelled.has(message.job)) break;
         }
-        const values = this.block(message, block);
+        const values =
+          message.type === 'lanes'
+            ? (lanes as LanePassRun).chunk(block)
+            : this.block(message, block);
         this.reply({ type: 'block', job: message.job, block, values }, [values.buffer]);
       }
     } catch (error) {
@@ -86,7 +102,7 @@ export class ShardExecutor {
     this.cancelled.delete(message.job);
   }
 
-  private block(message: Exclude<ToShard, { type: 'cancel' | 'evict' }>, block: number) {
+  private block(message: Exclude<ToShard, { type: 'cancel' | 'evict' | 'lanes' }>, block: number) {
     const [r0, r1] = blockRows(message.matrix.rows, block);
     const { cols } = message.matrix;
     switch (message.type) {
@@ -105,6 +121,7 @@ export class ShardExecutor {
             this.kernels.productRows(g, count, cols, xc, 1, n, c0, c1, alpha, out, true);
           });
         }
+        this.epilogue(y, r0, r1, n, message.rankOne ?? [], message.activation ?? 'identity');
         return y;
       }
       case 'transposed': {
@@ -124,6 +141,48 @@ export class ShardExecutor {
         return Float64Array.of(sum);
       }
     }
+  }
+
+  /**
+   * The product's epilogue on the block's rows [r0, r1) of Y (rows × n): the rank-one terms, then
+   * σ, in the kernels' region (the row-sharded pass's host loops, moved into the shard).
+   */
+  private epilogue(
+    y: Float64Array,
+    r0: number,
+    r1: number,
+    n: number,
+    terms: RankOneTerm[],
+    activation: Activation,
+  ): void {
+    if (terms.length === 0 && activation === 'identity') return;
+    const rows = r1 - r0;
+    const yBytes = Math.ceil((rows * n * 8) / 16) * 16;
+    const uBytes = Math.ceil((rows * 8) / 16) * 16;
+    const { buffer, offset } = this.kernels.region(yBytes + uBytes + n * 8);
+    const yv = new Float64Array(buffer, offset, rows * n);
+    const u = new Float64Array(buffer, offset + yBytes, rows);
+    const dots = new Float64Array(buffer, offset + yBytes + uBytes, n);
+    yv.set(y);
+    for (const term of terms) {
+      u.set(term.u.subarray(r0, r1));
+      dots.set(term.dots, term.c0);
+      this.kernels.rankOneAdd(yv, rows, n, term.c0, term.c1, u, term.alpha, dots);
+    }
+    this.kernels.activate(activation, yv);
+    y.set(yv);
+  }
+
+  /** All rows of m, float32: its stored blocks (filled now if missing) or generated rows. */
+  private wholeMatrix(m: MatrixRef): Float32Array {
+    const all = new Float32Array(m.rows * m.cols);
+    for (let b = 0; b < SHARD_BLOCKS; b++) {
+      const r0 = blockRows(m.rows, b)[0];
+      this.forRows(m, b, (g, first, count) =>
+        all.set(g.subarray(0, count * m.cols), (r0 + first) * m.cols),
+      );
+    }
+    return all;
   }
 
   /**

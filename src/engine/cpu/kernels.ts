@@ -7,6 +7,7 @@
 // per lane); products accumulate in float64.
 
 import { gaussianRow } from '../../model/random';
+import type { Activation } from '../../model/spec';
 
 /**
  * Writes rows [rowStart, rowEnd) of the cols-wide Gaussian matrix `layer` of (seed, stream): the
@@ -113,8 +114,141 @@ export function transposedProductRows(
   }
 }
 
-/** The four operations a shard executor needs: these JavaScript loops or the WebAssembly build. */
-export interface KernelSet {
+/** σ ← σ(y) in place, the model's `activate` (Math.tanh, Math.max(y, 0)). */
+export function activateInPlace(kind: Activation, y: Float64Array): void {
+  if (kind === 'tanh') for (let i = 0; i < y.length; i++) y[i] = Math.tanh(y[i]);
+  else if (kind === 'relu') for (let i = 0; i < y.length; i++) y[i] = Math.max(y[i], 0);
+}
+
+/**
+ * dots[c] = Σ_r v[r] · (w[c] · H[r, c]) for c ∈ [c0, c1), r in increasing order: vᵀ X_c for a
+ * rank-one Δ = u vᵀ with X_c = H · diag(w) never formed (h: rows × n).
+ */
+export function rankOneDots(
+  h: Float64Array,
+  rows: number,
+  n: number,
+  c0: number,
+  c1: number,
+  v: Float64Array,
+  w: Float64Array,
+  dots: Float64Array,
+): void {
+  dots.fill(0, c0, c1);
+  for (let r = 0; r < rows; r++) {
+    const vr = v[r];
+    const o = r * n;
+    for (let c = c0; c < c1; c++) dots[c] += vr * (w[c] * h[o + c]);
+  }
+}
+
+/** Y[r, c] += (alpha · u[r]) · dots[c] for r < rows, c ∈ [c0, c1) (y: rows × n). */
+export function rankOneAdd(
+  y: Float64Array,
+  rows: number,
+  n: number,
+  c0: number,
+  c1: number,
+  u: Float64Array,
+  alpha: number,
+  dots: Float64Array,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const ur = alpha * u[r];
+    const o = r * n;
+    for (let c = c0; c < c1; c++) y[o + c] += ur * dots[c];
+  }
+}
+
+/** out[r, c] = w[c] · H[r, c]: the coupled lanes X_c of a lane-local coupling (h, out: rows × n). */
+export function scaleColumns(
+  h: Float64Array,
+  rows: number,
+  n: number,
+  w: Float64Array,
+  out: Float64Array,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * n;
+    for (let c = 0; c < n; c++) out[o + c] = w[c] * h[o + c];
+  }
+}
+
+/**
+ * out[r, c] = w[c] · H[r, src[c]], or 0 where src[c] < 0: the coupled lanes X_c of a polynomial's
+ * lanes (h, out: rows × n).
+ */
+export function gatherColumns(
+  h: Float64Array,
+  rows: number,
+  n: number,
+  src: Int32Array,
+  w: Float64Array,
+  out: Float64Array,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * n;
+    for (let c = 0; c < n; c++) out[o + c] = src[c] < 0 ? 0 : w[c] * h[o + src[c]];
+  }
+}
+
+/**
+ * The in-place kernels of the lane pass (cpu/lanePass.ts) and of a product's epilogue. Every
+ * array they take lies in one scratch region (`region`): for the WebAssembly build that is its
+ * linear memory, read and written where it is, without copies. The region and every view of it
+ * stay valid until the next call of a KernelSet method that is not one of these.
+ */
+export interface RegionKernels {
+  /** A region of at least `bytes` bytes, from `offset` (a multiple of 16) on. */
+  region(bytes: number): { buffer: ArrayBufferLike; offset: number };
+  /** As productRows, all arrays in the region; `scratch`: rows × n float64. */
+  productInRegion(
+    g: Float32Array,
+    rows: number,
+    cols: number,
+    x: Float64Array,
+    n: number,
+    c0: number,
+    c1: number,
+    alpha: number,
+    y: Float64Array,
+    accumulate: boolean,
+    scratch: Float64Array,
+  ): void;
+  activate(kind: Activation, y: Float64Array): void;
+  rankOneDots(
+    h: Float64Array,
+    rows: number,
+    n: number,
+    c0: number,
+    c1: number,
+    v: Float64Array,
+    w: Float64Array,
+    dots: Float64Array,
+  ): void;
+  rankOneAdd(
+    y: Float64Array,
+    rows: number,
+    n: number,
+    c0: number,
+    c1: number,
+    u: Float64Array,
+    alpha: number,
+    dots: Float64Array,
+  ): void;
+  scaleColumns(h: Float64Array, rows: number, n: number, w: Float64Array, out: Float64Array): void;
+  gatherColumns(
+    h: Float64Array,
+    rows: number,
+    n: number,
+    src: Int32Array,
+    w: Float64Array,
+    out: Float64Array,
+  ): void;
+}
+
+/** The operations a shard executor needs: these JavaScript loops or the WebAssembly build. */
+export interface KernelSet extends RegionKernels {
   readonly name: 'wasm-simd' | 'javascript';
   fillRows(
     seed: number,
@@ -152,6 +286,7 @@ export interface KernelSet {
 
 export function javascriptKernels(): KernelSet {
   let acc = new Float64Array(0);
+  let region = new ArrayBuffer(0);
   return {
     name: 'javascript',
     fillRows: (seed, stream, layer, cols, r0, r1, out) =>
@@ -163,5 +298,18 @@ export function javascriptKernels(): KernelSet {
     transposedProductRows: (g, rowCount, cols, x, n, p) =>
       transposedProductRows(g, 0, rowCount, cols, x, n, p),
     sumOfSquares,
+    region: (bytes) => {
+      if (region.byteLength < bytes) region = new ArrayBuffer(Math.ceil((bytes * 1.25) / 16) * 16);
+      return { buffer: region, offset: 0 };
+    },
+    productInRegion: (g, rows, cols, x, n, c0, c1, alpha, y, accumulate) => {
+      if (acc.length < n) acc = new Float64Array(n);
+      productRows(g, 0, rows, cols, x, n, c0, c1, alpha, y, accumulate, acc);
+    },
+    activate: activateInPlace,
+    rankOneDots,
+    rankOneAdd,
+    scaleColumns,
+    gatherColumns,
   };
 }

@@ -4,6 +4,7 @@
 // the rows it stores, so a stored matrix is spread over every core and each weight is read once
 // per lane pass by the core that holds it.
 
+import type { Activation } from '../../model/spec';
 import { EngineError, throwIfAborted } from '../types';
 import { ShardExecutor } from './executor';
 import type { KernelSet } from './kernels';
@@ -11,7 +12,9 @@ import {
   blockRows,
   type DenseTerm,
   type FromShard,
+  type LanePassJob,
   type MatrixRef,
+  type RankOneTerm,
   SHARD_BLOCKS,
   type ToShard,
 } from './protocol';
@@ -74,7 +77,10 @@ export class ShardPool {
     return this.local.kernels;
   }
 
-  /** Y (rows × n) = alpha · G X + the dense terms on X_c, all rows. */
+  /**
+   * Y (rows × n) = alpha · G X + the dense terms on X_c, all rows; then, in the executors, the
+   * rank-one terms and σ (the epilogue), when given.
+   */
   async product(
     matrix: MatrixRef,
     x: Float64Array,
@@ -83,11 +89,13 @@ export class ShardPool {
     dense: DenseTerm[],
     xc: Float64Array | null,
     signal?: AbortSignal,
+    epilogue: { rankOne: RankOneTerm[]; activation: Activation } | null = null,
   ): Promise<Float64Array> {
     const y = new Float64Array(matrix.rows * n);
+    const after = epilogue ?? {};
     await this.dispatch(
       matrix,
-      (job, blocks) => ({ type: 'product', job, blocks, matrix, x, n, alpha, dense, xc }),
+      (job, blocks) => ({ type: 'product', job, blocks, matrix, x, n, alpha, dense, xc, ...after }),
       (block, values) => y.set(values, blockRows(matrix.rows, block)[0] * n),
       signal,
     );
@@ -146,6 +154,32 @@ export class ShardPool {
     return total;
   }
 
+  /**
+   * A whole lane pass (cpu/lanePass.ts) over `chunks` chunks of columns: executor w of P takes
+   * the contiguous run [w·chunks/P, (w+1)·chunks/P) (so it needs the pieces of few directions),
+   * all on this thread without workers or when `local`. `job(blocks)` gives the job for a run of
+   * chunks; calls `onChunk(b, outputs)` as each arrives.
+   */
+  lanePass(
+    chunks: number,
+    job: (blocks: number[]) => LanePassJob,
+    onChunk: (chunk: number, outputs: Float64Array) => void,
+    signal?: AbortSignal,
+    local = false,
+  ): Promise<void> {
+    const all = Array.from({ length: chunks }, (_, b) => b);
+    const ports = local ? null : this.startedPorts();
+    const P = ports?.length ?? 1;
+    return this.send(
+      all,
+      ports,
+      (id, blocks) => ({ type: 'lanes', job: id, blocks, pass: job(blocks) }),
+      onChunk,
+      signal,
+      (b) => Math.min(P - 1, Math.floor((b * P) / chunks)),
+    );
+  }
+
   /** Drops stored matrices everywhere. */
   evict(keys: string[]): void {
     if (keys.length === 0) return;
@@ -169,15 +203,35 @@ export class ShardPool {
     onBlock: (block: number, values: Float64Array) => void,
     signal?: AbortSignal,
   ): Promise<void> {
-    throwIfAborted(signal);
-    const job = this.nextJob++;
     const live: number[] = [];
     for (let b = 0; b < SHARD_BLOCKS; b++) {
       const [r0, r1] = blockRows(matrix.rows, b);
       if (r1 > r0) live.push(b);
     }
+    return this.send(
+      live,
+      isLocalMatrix(matrix) ? null : this.startedPorts(),
+      message,
+      onBlock,
+      signal,
+    );
+  }
+
+  /**
+   * Blocks `live`, block b to port `assign(b)` (default b mod P; all to this thread without
+   * ports); one reply each.
+   */
+  private send(
+    live: number[],
+    ports: ShardPort[] | null,
+    message: (job: number, blocks: number[]) => ToShard,
+    onBlock: (block: number, values: Float64Array) => void,
+    signal?: AbortSignal,
+    assign?: (block: number) => number,
+  ): Promise<void> {
+    throwIfAborted(signal);
+    const job = this.nextJob++;
     if (live.length === 0) return Promise.resolve();
-    const ports = isLocalMatrix(matrix) ? null : this.startedPorts();
     return new Promise<void>((resolve, reject) => {
       const cleanup = () => signal?.removeEventListener('abort', onAbort);
       const onAbort = () => {
@@ -202,7 +256,7 @@ export class ShardPool {
         return;
       }
       ports.forEach((port, w) => {
-        const blocks = live.filter((b) => b % ports.length === w);
+        const blocks = live.filter((b) => (assign ? assign(b) : b % ports.length) === w);
         if (blocks.length > 0) port.post(message(job, blocks));
       });
     });

@@ -4,6 +4,7 @@
 // executor b mod P, which keeps the rows it stores. Typed arrays travel by structured clone
 // (inputs) or transfer (results).
 
+import type { Activation } from '../../model/spec';
 import type { GeneratedMatrix } from '../matrixKey';
 
 /** A generated Gaussian matrix: a network weight W^(ℓ) (stream 0) or a dense direction Δ^(ℓ). */
@@ -34,6 +35,64 @@ export interface DenseTerm {
   c1: number;
 }
 
+/**
+ * A rank-one direction term applied by the executor after its product (the epilogue):
+ * Y[:, c0:c1] += alpha · u[rows] dotsᵀ, dots = vᵀ X_c[:, c0:c1] computed by the engine.
+ */
+export interface RankOneTerm {
+  alpha: number;
+  /** The whole u (the executor takes its block's rows). */
+  u: Float64Array;
+  /** dots[c] for c ∈ [c0, c1), indexed from 0 at c0. */
+  dots: Float64Array;
+  c0: number;
+  c1: number;
+}
+
+/** A direction's Δ at one layer of a lane pass. */
+export type LanePiece =
+  | { kind: 'zero' }
+  /** Δ = u vᵀ; alpha = s_ℓ · scale. */
+  | { kind: 'rankOne'; alpha: number; u: Float64Array; v: Float64Array }
+  | { kind: 'dense'; alpha: number; matrix: MatrixRef };
+
+/** One layer of a lane pass. */
+export interface LaneLayer {
+  weights: MatrixRef;
+  /** s_ℓ. */
+  scale: number;
+  activation: Activation;
+  /**
+   * The coupling weight of each lane of a direction, or null when Δ does not enter this layer:
+   * lane i reads lane source[i] of its direction (none where source[i] < 0) times weight[i].
+   */
+  weight: Float64Array | null;
+  /** Null for a lane-local coupling (lane i reads itself, as on a grid of t). */
+  source: Int32Array | null;
+  /** Per direction. */
+  pieces: LanePiece[];
+}
+
+/**
+ * A whole lane pass (cpu/lanePass.ts): the executor runs every layer on its chunks of columns
+ * (column d·lanes + i: direction d, lane i) and returns the outputs.
+ */
+export interface LanePassJob {
+  layers: LaneLayer[];
+  directions: number;
+  /** Lanes per direction. */
+  lanes: number;
+  /** The input x (inputSize). */
+  x: Float64Array;
+  /** 1 where a lane starts as x, 0 where it starts at zero (per lane of a direction). */
+  startsAtInput: Uint8Array;
+  /**
+   * Columns per chunk (the last may be narrower); a multiple of `lanes` unless every coupling is
+   * lane-local, so that a chunk holds the lanes its lanes read.
+   */
+  chunkColumns: number;
+}
+
 export type ToShard =
   /** Y = alpha · G X (+ dense terms on X_c) for the rows of `blocks`; x is cols × n. */
   | {
@@ -46,7 +105,12 @@ export type ToShard =
       alpha: number;
       dense: DenseTerm[];
       xc: Float64Array | null;
+      /** Applied after the product and the dense terms, in this order: rank-one terms, then σ. */
+      rankOne?: RankOneTerm[];
+      activation?: Activation;
     }
+  /** The chunks `blocks` of a lane pass; each reply is outputSize × chunk columns. */
+  | { type: 'lanes'; job: number; blocks: number[]; pass: LanePassJob }
   /** Unscaled partials Gᵀ X over each block's rows; x is rows × n (all rows). */
   | {
       type: 'transposed';
@@ -66,7 +130,10 @@ export type FromShard =
       type: 'block';
       job: number;
       block: number;
-      /** product: the block's rows of Y (rows × n); transposed: its cols × n partial; norm: [Σ g²]. */
+      /**
+       * product: the block's rows of Y (rows × n); transposed: its cols × n partial; norm: [Σ g²];
+       * lanes: the chunk's outputs (outputSize × its columns).
+       */
       values: Float64Array;
     }
   | { type: 'error'; job: number; message: string };

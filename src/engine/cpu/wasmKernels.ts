@@ -8,6 +8,7 @@
 // Memory: one linear memory per executor. Arrays are copied in and out of fixed slots; an input
 // matrix passed again (the same Float64Array for every block of a message) is not copied again.
 
+import type { Activation } from '../../model/spec';
 import type { KernelSet } from './kernels';
 import { KERNELS_WASM_BASE64 } from './wasm/kernelsWasm';
 
@@ -46,6 +47,29 @@ interface Exports {
     p: number,
   ): void;
   sum_of_squares(g: number, count: number): number;
+  activate(y: number, count: number, kind: number): void;
+  rank_one_dots(
+    h: number,
+    rows: number,
+    n: number,
+    c0: number,
+    c1: number,
+    v: number,
+    w: number,
+    dots: number,
+  ): void;
+  rank_one_add(
+    y: number,
+    rows: number,
+    n: number,
+    c0: number,
+    c1: number,
+    u: number,
+    alpha: number,
+    dots: number,
+  ): void;
+  scale_columns(h: number, rows: number, n: number, w: number, out: number): void;
+  gather_columns(h: number, rows: number, n: number, src: number, w: number, out: number): void;
   log_for_tests(x: number): number;
   log_x2_for_tests(x: number, count: number, out: number): void;
 }
@@ -72,16 +96,21 @@ function kernelModule(): WebAssembly.Module | null {
   return module;
 }
 
-/** Slots of linear memory, in order: two input matrices (X, X_c), the weight rows, the output. */
-type Slot = 'x0' | 'x1' | 'g' | 'y' | 's';
-const SLOTS: Slot[] = ['x0', 'x1', 'g', 'y', 's'];
+/**
+ * Slots of linear memory, in order: two input matrices (X, X_c), the weight rows, the output, the
+ * product's scratch, and last the region of the in-place kernels (last, so that growing it moves
+ * no other slot).
+ */
+type Slot = 'x0' | 'x1' | 'g' | 'y' | 's' | 'a';
+const SLOTS: Slot[] = ['x0', 'x1', 'g', 'y', 's', 'a'];
+const ACTIVATION_CODE: Record<Activation, number> = { identity: 0, tanh: 1, relu: 2 };
 
 export class WasmKernels implements KernelSet {
   readonly name = 'wasm-simd' as const;
   private readonly e: Exports;
   private readonly base: number;
-  private readonly sizes: Record<Slot, number> = { x0: 0, x1: 0, g: 0, y: 0, s: 0 };
-  private readonly offsets: Record<Slot, number> = { x0: 0, x1: 0, g: 0, y: 0, s: 0 };
+  private readonly sizes: Record<Slot, number> = { x0: 0, x1: 0, g: 0, y: 0, s: 0, a: 0 };
+  private readonly offsets: Record<Slot, number> = { x0: 0, x1: 0, g: 0, y: 0, s: 0, a: 0 };
   private readonly loaded: Record<'x0' | 'x1', Float64Array | null> = { x0: null, x1: null };
 
   /** Null where WebAssembly SIMD is not available. */
@@ -204,6 +233,91 @@ export class WasmKernels implements KernelSet {
     const at = this.reserve({ g: count * 4 }).g;
     new Float32Array(this.e.memory.buffer, at, count).set(g.subarray(0, count));
     return this.e.sum_of_squares(at, count);
+  }
+
+  region(bytes: number): { buffer: ArrayBufferLike; offset: number } {
+    const offset = this.reserve({ a: bytes }).a;
+    return { buffer: this.e.memory.buffer, offset };
+  }
+
+  /** The address of a view into the region (any other array is a caller's error). */
+  private at(view: Float64Array | Float32Array | Int32Array): number {
+    if (view.buffer !== this.e.memory.buffer)
+      throw new Error('WasmKernels: an in-place kernel got an array outside its region');
+    return view.byteOffset;
+  }
+
+  productInRegion(
+    g: Float32Array,
+    rows: number,
+    cols: number,
+    x: Float64Array,
+    n: number,
+    c0: number,
+    c1: number,
+    alpha: number,
+    y: Float64Array,
+    accumulate: boolean,
+    scratch: Float64Array,
+  ): void {
+    this.e.product_rows(
+      this.at(g),
+      rows,
+      cols,
+      this.at(x),
+      n,
+      c0,
+      c1,
+      alpha,
+      this.at(y),
+      accumulate ? 1 : 0,
+      this.at(scratch),
+    );
+  }
+
+  activate(kind: Activation, y: Float64Array): void {
+    if (kind !== 'identity') this.e.activate(this.at(y), y.length, ACTIVATION_CODE[kind]);
+  }
+
+  rankOneDots(
+    h: Float64Array,
+    rows: number,
+    n: number,
+    c0: number,
+    c1: number,
+    v: Float64Array,
+    w: Float64Array,
+    dots: Float64Array,
+  ): void {
+    this.e.rank_one_dots(this.at(h), rows, n, c0, c1, this.at(v), this.at(w), this.at(dots));
+  }
+
+  rankOneAdd(
+    y: Float64Array,
+    rows: number,
+    n: number,
+    c0: number,
+    c1: number,
+    u: Float64Array,
+    alpha: number,
+    dots: Float64Array,
+  ): void {
+    this.e.rank_one_add(this.at(y), rows, n, c0, c1, this.at(u), alpha, this.at(dots));
+  }
+
+  scaleColumns(h: Float64Array, rows: number, n: number, w: Float64Array, out: Float64Array): void {
+    this.e.scale_columns(this.at(h), rows, n, this.at(w), this.at(out));
+  }
+
+  gatherColumns(
+    h: Float64Array,
+    rows: number,
+    n: number,
+    src: Int32Array,
+    w: Float64Array,
+    out: Float64Array,
+  ): void {
+    this.e.gather_columns(this.at(h), rows, n, this.at(src), this.at(w), this.at(out));
   }
 
   /** Philox4x32-10 words for (c0, c1, c2, c3, k0, k1) sextuples (the tests' bit-identity check). */

@@ -442,3 +442,185 @@ __attribute__((export_name("sum_of_squares"))) double sum_of_squares(const float
 __attribute__((export_name("log_for_tests"))) double log_for_tests(double x) {
   return fdlibm_log(x);
 }
+
+// ---- the lane pass's element-wise steps (cpu/lanePass.ts) ------------------------------------------
+
+// The constants of tanh_x2, read into registers once per call. Not static and not const, so that
+// clang cannot fold them back into v128.const: Chromium's V8 materialises such constants again in
+// every loop iteration, which made this loop 2–3× slower there than in Node (measured).
+double tanh_constants[] = {
+    1.4426950408889634,       // 0: 1/ln 2
+    6755399441055744.0,       // 1: 1.5 · 2^52
+    6.93147180369123816490e-01,  // 2: ln2_hi
+    1.90821492927058770002e-10,  // 3: ln2_lo
+    1.0, 1.0, 0.5, 1.0 / 6.0, 1.0 / 24.0, 1.0 / 120.0, 1.0 / 720.0, 1.0 / 5040.0,  // 4–11: 1/j!
+    1.0 / 40320.0, 1.0 / 362880.0, 1.0 / 3628800.0, 1.0 / 39916800.0, 1.0 / 479001600.0,
+    1.0 / 6227020800.0,       // 12–17
+    0.625, 22.0, 2.0,         // 18–20
+    -9.64399179425052238628e-1, -9.92877231001918586564e1, -1.61468768441708447952e3,  // 21–23: P
+    1.12811678491632931402e2, 2.23548839060100448583e3, 4.84406305325125486048e3,     // 24–26: Q
+};
+
+typedef struct {
+  v128_t log2e, magic, ln2hi, ln2lo, c[14], small, cap, two, p0, p1, p2, q0, q1, q2, bias, sign;
+} TanhConstants;
+
+static inline void load_tanh_constants(TanhConstants *k) {
+  const double *t = tanh_constants;
+  k->log2e = wasm_v128_load64_splat(t + 0);
+  k->magic = wasm_v128_load64_splat(t + 1);
+  k->ln2hi = wasm_v128_load64_splat(t + 2);
+  k->ln2lo = wasm_v128_load64_splat(t + 3);
+  for (int j = 0; j < 14; j++) k->c[j] = wasm_v128_load64_splat(t + 4 + j);
+  k->small = wasm_v128_load64_splat(t + 18);
+  k->cap = wasm_v128_load64_splat(t + 19);
+  k->two = wasm_v128_load64_splat(t + 20);
+  k->p0 = wasm_v128_load64_splat(t + 21);
+  k->p1 = wasm_v128_load64_splat(t + 22);
+  k->p2 = wasm_v128_load64_splat(t + 23);
+  k->q0 = wasm_v128_load64_splat(t + 24);
+  k->q1 = wasm_v128_load64_splat(t + 25);
+  k->q2 = wasm_v128_load64_splat(t + 26);
+  k->bias = wasm_i64x2_splat(1023);
+  k->sign = wasm_i64x2_splat((int64_t)0x8000000000000000ull);
+}
+
+// e^x for two lanes, 0 ≤ x ≤ 45: x = k ln 2 + r with |r| ≤ ln 2 / 2 (k rounded by adding
+// 1.5 · 2^52, which also leaves k in the low bits of the sum, for 2^k; ln2_hi has 21 trailing zero
+// bits, so k · ln2_hi is exact), e^r by its Taylor polynomial of degree 13 (truncation under
+// 10⁻¹⁸ relative) in Estrin's scheme (a short dependency chain).
+static inline v128_t exp_x2(v128_t x, const TanhConstants *K) {
+#define MA(a, b, c) wasm_f64x2_add(a, wasm_f64x2_mul(b, c))
+  v128_t t = wasm_f64x2_add(wasm_f64x2_mul(x, K->log2e), K->magic);
+  v128_t k = wasm_f64x2_sub(t, K->magic);
+  v128_t r = wasm_f64x2_sub(wasm_f64x2_sub(x, wasm_f64x2_mul(k, K->ln2hi)),
+                            wasm_f64x2_mul(k, K->ln2lo));
+  const v128_t *c = K->c;
+  v128_t r2 = wasm_f64x2_mul(r, r);
+  v128_t r4 = wasm_f64x2_mul(r2, r2);
+  v128_t r8 = wasm_f64x2_mul(r4, r4);
+  v128_t p01 = MA(c[0], c[1], r), p23 = MA(c[2], c[3], r), p45 = MA(c[4], c[5], r);
+  v128_t p67 = MA(c[6], c[7], r), p89 = MA(c[8], c[9], r), p1011 = MA(c[10], c[11], r);
+  v128_t p1213 = MA(c[12], c[13], r);
+  v128_t q0 = MA(p01, p23, r2), q1 = MA(p45, p67, r2), q2 = MA(p89, p1011, r2);
+  v128_t p = MA(MA(q0, q1, r4), MA(q2, p1213, r4), r8);
+  // The sum's bits are those of 1.5 · 2^52 plus k: its low 52 bits + 1023, shifted, are 2^k.
+  v128_t scale = wasm_i64x2_shl(wasm_i64x2_add(t, K->bias), 52);
+  return wasm_f64x2_mul(p, scale);
+#undef MA
+}
+
+// tanh for two lanes, within 2 ulps of Math.tanh (tested): Cephes's rational approximation
+// |x| + |x|³ P(x²)/Q(x²) for |x| < 0.625, else 1 − 2/(e^{2|x|} + 1) with |x| capped at 22 (where
+// tanh is 1 in float64), then the sign of x. Both branches are computed and one selected per lane
+// (branch-free: faster than branching on mixed signs and sizes), so each lane's result depends on
+// that lane alone.
+static inline v128_t tanh_x2(v128_t x, const TanhConstants *K) {
+  v128_t a = wasm_f64x2_abs(x);
+  v128_t small = wasm_f64x2_lt(a, K->small);
+  v128_t e = exp_x2(wasm_f64x2_mul(K->two, wasm_f64x2_min(a, K->cap)), K);
+  v128_t one = K->c[0];
+  v128_t big = wasm_f64x2_sub(one, wasm_f64x2_div(K->two, wasm_f64x2_add(e, one)));
+  v128_t s = wasm_f64x2_mul(a, a);
+  v128_t p = wasm_f64x2_add(wasm_f64x2_mul(K->p0, s), K->p1);
+  p = wasm_f64x2_add(wasm_f64x2_mul(p, s), K->p2);
+  v128_t q = wasm_f64x2_add(s, K->q0);
+  q = wasm_f64x2_add(wasm_f64x2_mul(q, s), K->q1);
+  q = wasm_f64x2_add(wasm_f64x2_mul(q, s), K->q2);
+  v128_t near0 = wasm_f64x2_add(a, wasm_f64x2_mul(wasm_f64x2_mul(a, s), wasm_f64x2_div(p, q)));
+  // tanh is odd: the result for |x|, with the sign of x (so tanh(−0) = −0).
+  return wasm_v128_or(wasm_v128_bitselect(near0, big, small), wasm_v128_and(x, K->sign));
+}
+
+#define F2(c) wasm_f64x2_splat(c)
+// y ← σ(y) over `count` entries: kind 1 tanh, 2 ReLU (max(y, 0), +0 for −0 as Math.max).
+__attribute__((export_name("activate"))) void activate(double *y, uint32_t count, uint32_t kind) {
+  uint32_t i = 0;
+  if (kind == 1) {
+    TanhConstants K;
+    load_tanh_constants(&K);
+    for (; i + 2 <= count; i += 2) wasm_v128_store(y + i, tanh_x2(wasm_v128_load(y + i), &K));
+    if (i < count) y[i] = wasm_f64x2_extract_lane(tanh_x2(wasm_f64x2_splat(y[i]), &K), 0);
+  } else if (kind == 2) {
+    for (; i + 2 <= count; i += 2)
+      wasm_v128_store(y + i, wasm_f64x2_max(wasm_v128_load(y + i), F2(0.0)));
+    if (i < count) y[i] = wasm_f64x2_extract_lane(wasm_f64x2_max(wasm_f64x2_splat(y[i]), F2(0.0)), 0);
+  }
+}
+
+// dots[c] = Σ_r v[r] · (w[c] · h[r, c]) for c ∈ [c0, c1), r in increasing order: vᵀ X_c of a
+// rank-one Δ = u vᵀ, with the coupled lanes X_c = H · diag(w) never formed. h: rows × n.
+__attribute__((export_name("rank_one_dots"))) void rank_one_dots(const double *h, uint32_t rows,
+                                                                   uint32_t n, uint32_t c0,
+                                                                   uint32_t c1, const double *v,
+                                                                   const double *w, double *dots) {
+  uint32_t c = c0;
+  for (; c + 8 <= c1; c += 8) {
+    v128_t acc[4], wv[4];
+    for (int j = 0; j < 4; j++) {
+      acc[j] = F2(0.0);
+      wv[j] = wasm_v128_load(w + c + 2 * j);
+    }
+    const double *hr = h + c;
+    for (uint32_t r = 0; r < rows; r++, hr += n) {
+      v128_t vr = wasm_f64x2_splat(v[r]);
+      for (int j = 0; j < 4; j++)
+        acc[j] = wasm_f64x2_add(acc[j],
+                                wasm_f64x2_mul(vr, wasm_f64x2_mul(wv[j], wasm_v128_load(hr + 2 * j))));
+    }
+    for (int j = 0; j < 4; j++) wasm_v128_store(dots + c + 2 * j, acc[j]);
+  }
+  for (; c + 2 <= c1; c += 2) {
+    v128_t acc = F2(0.0), wv = wasm_v128_load(w + c);
+    const double *hr = h + c;
+    for (uint32_t r = 0; r < rows; r++, hr += n)
+      acc = wasm_f64x2_add(acc, wasm_f64x2_mul(wasm_f64x2_splat(v[r]),
+                                               wasm_f64x2_mul(wv, wasm_v128_load(hr))));
+    wasm_v128_store(dots + c, acc);
+  }
+  if (c < c1) {
+    double acc = 0;
+    for (uint32_t r = 0; r < rows; r++) acc += v[r] * (w[c] * h[(uint64_t)r * n + c]);
+    dots[c] = acc;
+  }
+}
+
+// y[r, c] += (alpha · u[r]) · dots[c] for r < rows, c ∈ [c0, c1). y: rows × n.
+__attribute__((export_name("rank_one_add"))) void rank_one_add(double *y, uint32_t rows, uint32_t n,
+                                                                 uint32_t c0, uint32_t c1,
+                                                                 const double *u, double alpha,
+                                                                 const double *dots) {
+  for (uint32_t r = 0; r < rows; r++) {
+    double *yr = y + (uint64_t)r * n;
+    double ur = alpha * u[r];
+    v128_t uv = wasm_f64x2_splat(ur);
+    uint32_t c = c0;
+    for (; c + 2 <= c1; c += 2)
+      wasm_v128_store(yr + c, wasm_f64x2_add(wasm_v128_load(yr + c),
+                                             wasm_f64x2_mul(uv, wasm_v128_load(dots + c))));
+    if (c < c1) yr[c] += ur * dots[c];
+  }
+}
+
+// out[r, c] = w[c] · h[r, c] (the coupled lanes X_c, for a dense Δ's product). h, out: rows × n.
+__attribute__((export_name("scale_columns"))) void scale_columns(const double *h, uint32_t rows,
+                                                                   uint32_t n, const double *w,
+                                                                   double *out) {
+  for (uint32_t r = 0; r < rows; r++) {
+    const double *hr = h + (uint64_t)r * n;
+    double *o = out + (uint64_t)r * n;
+    for (uint32_t c = 0; c < n; c++) o[c] = w[c] * hr[c];
+  }
+}
+// out[r, c] = w[c] · h[r, src[c]], or 0 where src[c] < 0: the coupled lanes X_c of a polynomial's
+// lanes (lane c reads lane src[c] of its direction through Δ). h, out: rows × n.
+__attribute__((export_name("gather_columns"))) void gather_columns(const double *h, uint32_t rows,
+                                                                     uint32_t n, const int32_t *src,
+                                                                     const double *w, double *out) {
+  for (uint32_t r = 0; r < rows; r++) {
+    const double *hr = h + (uint64_t)r * n;
+    double *o = out + (uint64_t)r * n;
+    for (uint32_t c = 0; c < n; c++) o[c] = src[c] < 0 ? 0.0 : w[c] * hr[src[c]];
+  }
+}
+#undef F2
