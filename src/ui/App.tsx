@@ -436,7 +436,7 @@ function Workbench({
               <PanelViewM key={i} store={store} index={i} />
             ))}
           </div>
-          <TransitionPlayer store={store} figureRef={figureRef} />
+          {stage >= 2 && <TransitionPlayer store={store} figureRef={figureRef} />}
           <StatusLineM store={store} />
           {/* One section per task: together they were a 45–70 ms task on a slow machine. */}
           {stage >= 2 && <DegreeTableM store={store} />}
