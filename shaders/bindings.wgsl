@@ -26,7 +26,17 @@ struct Params {
   inner: u32,         // summed dimension
   k_split: u32,       // product kernels: inner indices per workgroup z (split-K), 0 = all
   lane_group: u32,    // rank-one kernels: lanes per direction (direction = lane / lane_group)
-  out_offset: u32,    // set-up kernels: first float of scratch they write
+  out_offset: u32,    // set-up kernels: first float of scratch (setup.wgsl: of dst) they write
+  in_offset: u32,     // setup.wgsl: first float of src a row kernel reads
+  in_stride: u32,     // setup.wgsl: floats between the rows it reads (0: all read one row)
+  norm_base: u32,     // setup.wgsl: first float in dst of a request's per-layer norms²
+  norm_count: u32,    // setup.wgsl: perturbed layers of the request
+  norm_index: u32,    // setup.wgsl: this layer's slot among them
+  scale_mode: u32,    // setup.wgsl: 0 unit rows, 1 per-layer, 2 global normalisation
+  alpha_from_vecs: u32, // products: 1 multiplies alpha by vecs[alpha_index]
+  alpha_index: u32,   //   (a dense direction's scale, made on the device by setup.wgsl)
+  z_offset: u32,      // setup.wgsl tilt_rows: first float in src of the rows' z vectors
+  angle_offset: u32,  // setup.wgsl tilt_rows: first float in src of the rows' (cos θ, sin θ)
 }
 
 // Which lane a lane reads through Δ, and with which weight (t on a grid, 1 for polynomials).
@@ -52,6 +62,15 @@ override TILE_K: u32;           // inner indices per product step (a multiple of
 override ELEMENT_LANES: u32;    // element-wise kernels: lanes per workgroup
 override ROWS_PER_THREAD: u32;  // element-wise kernels: consecutive rows per thread
 override REDUCE_THREADS: u32;   // tree reductions: threads per workgroup (a power of two)
+
+// The scale of a product: alpha, times vecs[alpha_index] when alpha_from_vecs (the scale of a
+// dense Gaussian direction, 1/‖G‖_F or its global share, computed on the device).
+fn product_alpha() -> f32 {
+  if (p.alpha_from_vecs != 0u) {
+    return p.alpha * vecs[p.alpha_index];
+  }
+  return p.alpha;
+}
 
 // Source column and weight of lane c (relative to lane_base) for this dispatch.
 fn lane_source(c: u32) -> LaneDesc {

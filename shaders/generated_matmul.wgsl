@@ -123,7 +123,7 @@ fn generated_matmul(
           continue;
         }
         let idx = r * p.ld + p.lane_base + c;
-        var y = p.alpha * acc[i][j];
+        var y = product_alpha() * acc[i][j];
         if (p.accumulate != 0u) {
           y = y + dst_buf[idx];
         }

@@ -14,7 +14,7 @@ fn reduce_splits(@builtin(global_invocation_id) gid: vec3<u32>) {
       sum += scratch[(z * p.out_rows + r) * p.lanes + c];
     }
     let idx = r * p.ld + p.lane_base + c;
-    var y = p.alpha * sum;
+    var y = product_alpha() * sum;
     if (p.accumulate != 0u) {
       y = y + dst_buf[idx];
     }

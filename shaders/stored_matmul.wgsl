@@ -182,7 +182,7 @@ fn store_row(r: u32, c: u32, y: vec4<f32>, z: u32, split: bool) {
       continue;
     }
     let idx = r * p.ld + p.lane_base + c + e;
-    var value = p.alpha * y[e];
+    var value = product_alpha() * y[e];
     if (p.accumulate != 0u) {
       value = value + dst_buf[idx];
     }

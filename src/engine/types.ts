@@ -91,10 +91,27 @@ export interface RunOptions {
   onProgress?: (fraction: number, stage: string) => void;
 }
 
+/** One request of a batch (Engine.batch): an exact polynomial or a grid of t. */
+export type BatchRequest =
+  | { kind: 'polynomial'; request: PolynomialRequest }
+  | { kind: 'grid'; request: GridRequest };
+
+/** The answer to one BatchRequest, of the same kind. */
+export type BatchResult =
+  | { kind: 'polynomial'; result: PolynomialResult }
+  | { kind: 'grid'; result: GridResult };
+
 export interface Engine {
   readonly info: EngineInfo;
   polynomial(req: PolynomialRequest, options?: RunOptions): Promise<PolynomialResult>;
   grid(req: GridRequest, options?: RunOptions): Promise<GridResult>;
+  /**
+   * Optional: several requests at once, answered in order, each result what polynomial() or
+   * grid() would give for it alone (timings aside: they describe the whole batch). The GPU
+   * engine records them into as few submissions as it can and reads back once. Callers use
+   * runRequests (src/engine/runRequests.ts), which falls back to one call per request.
+   */
+  batch?(requests: BatchRequest[], options?: RunOptions): Promise<BatchResult[]>;
   /** Peak bytes of device memory held at once (0 for the CPU engine). */
   readonly peakBytes: number;
   destroy(): void;

@@ -21,6 +21,7 @@
 // an absolute size (theorem.ts nonMultilinearPart), not relative to all terms. What each family
 // should show for given L_b is expectedSweepSlopes below; the notes word their sentences from it.
 
+import { runRequests } from '../engine/runRequests';
 import type { Engine, RunOptions } from '../engine/types';
 import type { DirectionFamily } from '../model/directions';
 import { MAX_POLYNOMIAL_TERMS, totalDegreeCoefficients } from '../model/polynomial';
@@ -221,36 +222,42 @@ export async function widthSweep(
   const steps = widths.length * families.length * seeds.length;
   // Widths outer, families inner: every family's curve grows together as the partials arrive.
   for (const [i, width] of widths.entries()) {
-    for (const [f, family] of families.entries()) {
+    // Every family and network of this width in one go: one submission on the GPU engine.
+    const perWidth = families.length * seeds.length;
+    const answers = await runRequests(
+      engine,
+      families.flatMap((family) =>
+        seeds.map((seed) => {
+          const spec = withWidth(width, seed);
+          const blocks = spec.blocks.map(() => true);
+          const directions = { ...directionRequest(settings, blocks), family };
+          return {
+            kind: 'polynomial' as const,
+            request: { spec, directions, grouping: 'per-block' as const },
+          };
+        }),
+      ),
+      {
+        signal: options.signal,
+        onProgress: (fraction, stage) => {
+          const k = Math.min(perWidth - 1, Math.floor(fraction * perWidth + 1e-9));
+          options.onProgress?.(
+            (i * perWidth + fraction * perWidth) / steps,
+            `${families[Math.floor(k / seeds.length)]}, m = ${width}, network ${(k % seeds.length) + 1}/${seeds.length}: ${stage}`,
+          );
+        },
+      },
+    );
+    for (const f of families.keys()) {
       const size: number[] = [];
       const cB: number[] = [];
       const cB1: number[] = [];
       let largest = 0; // max_j |c_j| and max_j |c_j| R^j over the samples
       let largestTerm = 0;
-      for (const [n, seed] of seeds.entries()) {
-        const step = (i * families.length + f) * seeds.length + n;
-        const spec = withWidth(width, seed);
-        const result = await engine.polynomial(
-          {
-            spec,
-            directions: {
-              ...directionRequest(
-                settings,
-                spec.blocks.map(() => true),
-              ),
-              family,
-            },
-            grouping: 'per-block',
-          },
-          {
-            signal: options.signal,
-            onProgress: (fraction, stage) =>
-              options.onProgress?.(
-                (step + fraction) / steps,
-                `${family}, m = ${width}, network ${n + 1}/${seeds.length}: ${stage}`,
-              ),
-          },
-        );
+      for (const n of seeds.keys()) {
+        const answer = answers[f * seeds.length + n];
+        if (answer.kind !== 'polynomial') throw new Error('width sweep: not a polynomial');
+        const result = answer.result;
         const { layout } = result;
         for (const m of result.coefficients) {
           const p = m.data.subarray(o * layout.size, (o + 1) * layout.size);

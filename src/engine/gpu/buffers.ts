@@ -87,10 +87,18 @@ export class BufferPool {
     return this.buffer(`placeholder.${which}`, 16, GPUBufferUsage.STORAGE);
   }
 
-  /** Group 0 over `params` (one PARAMS_SLOT per dispatch), src, dst and the shared buffers. */
-  bindGroup(params: GPUBuffer, src: GPUBuffer, dst: GPUBuffer): GPUBindGroup {
+  /**
+   * Group 0 over `params` (one PARAMS_SLOT per dispatch), src, dst and the shared buffers;
+   * `vecs` replaces the pool's vecs buffer (a batch's direction vectors).
+   */
+  bindGroup(
+    params: GPUBuffer,
+    src: GPUBuffer,
+    dst: GPUBuffer,
+    vecsBuffer?: GPUBuffer,
+  ): GPUBindGroup {
     const desc = this.laneDesc(8);
-    const vecs = this.vecs(4);
+    const vecs = vecsBuffer ?? this.vecs(4);
     const scratch = this.scratch(1);
     const key = [params, src, dst, desc, vecs, scratch].map((b) => this.ids.get(b)).join('|');
     let group = this.groups.get(key);

@@ -3,11 +3,16 @@
 // ξ vectors of aligned, tilted and chained directions. Trace products read the weight store like
 // the lane pass, so a request's set-up fills the store its lane pass then reuses.
 //
-// Round trips: each wait for the device costs about a millisecond through Dawn (more in a
-// browser), so prefetchSetup() makes what a request's set-up will ask for in one submit and one
-// read-back: the forward trace and every layer's ξ for aligned, tilted and chained directions
-// (chained reuses layer ℓ−1's ξ as layer ℓ's input side, so it needs the same rows), every norm
-// for gaussian ones. buildDirections then finds the answers waiting.
+// The engine's requests make every family but gradient on the device inside their batch
+// (deviceSetup.ts, batch.ts); these ops serve gradient directions (built on the host from a
+// forward and a backward trace), a set-up too large for a batch group, and the public set-up
+// operations of GpuEngine.
+//
+// Round trips: each wait for the device costs 0.1–1 ms through Dawn (more in a browser), so
+// setupOps() makes what a request's set-up will ask for in one submit and one read-back: the
+// forward trace and every layer's ξ for aligned, tilted and chained directions (chained reuses
+// layer ℓ−1's ξ as layer ℓ's input side, so it needs the same rows), every norm for gaussian
+// ones. buildDirections then finds the answers waiting.
 
 import type { DirectionOps, DirectionRequest } from '../../model/directions';
 import { drawInput, type Matrix } from '../../model/network';
@@ -27,7 +32,7 @@ import type { Dispatch, Pass, ReadRegion } from './submit';
 import { ELEMENT_LANES } from './tiles';
 
 /** Workgroups of dense_norm_squared: each sums every NORM_WORKGROUPS-th row. */
-const NORM_WORKGROUPS = 1024;
+export const NORM_WORKGROUPS = 1024;
 /** Forward-trace outputs are read back in chunks of at most this (one round trip each). */
 const TRACE_CHUNK_BYTES = 64 * 2 ** 20;
 /** A prefetch reads back at most this much at once; larger set-ups go op by op. */

@@ -7,25 +7,26 @@
 // Works in the browser (navigator.gpu) and in Node (the `webgpu` package): pass a GPU object.
 // Pipelines are built once; buffers grow and are reused; every GPU object is labelled
 // `GpuEngine.<member>`; validation errors, out-of-memory and device loss become EngineErrors.
-// Requests run one at a time (SerialQueue): they share the pool's buffers and the store.
+// Requests run one at a time (SerialQueue): they share the pool's buffers and the store. A
+// request, or a batch of them (batch(): a figure's panels, a sweep's width), is recorded into as
+// few submissions as possible and read back once (batch.ts).
 
-import { validateDirectionRequest } from '../../model/directions';
 import type { Matrix } from '../../model/network';
-import { polynomialLayout } from '../../model/polynomial';
-import { isLinearNetwork, type NetworkSpec, validateSpec } from '../../model/spec';
+import type { NetworkSpec } from '../../model/spec';
 import { SerialQueue } from '../queue';
-import { MAX_GRID_POINTS, runGrid, runPolynomial } from '../requests';
 import {
+  type BatchRequest,
+  type BatchResult,
   type Engine,
   EngineError,
   type EngineInfo,
   type GridRequest,
   type GridResult,
-  type LaneRunner,
   type PolynomialRequest,
   type PolynomialResult,
   type RunOptions,
 } from '../types';
+import { runBatch } from './batch';
 import { BufferPool } from './buffers';
 import type { GpuContext } from './context';
 import {
@@ -36,9 +37,7 @@ import {
   storageLimit,
 } from './device';
 import * as setup from './directions';
-import { propagate } from './lanePass';
 import { buildPipelines, type Pipelines } from './pipelines';
-import { checkRequest } from './requestSize';
 import { WeightStore } from './store';
 import { Submitter } from './submit';
 import { KernelTimer } from './timer';
@@ -46,7 +45,7 @@ import { KernelTimer } from './timer';
 export class GpuEngine implements Engine {
   readonly info: EngineInfo;
   readonly adapterInfo: GPUAdapterInfo;
-  /** Milliseconds the last lane pass's kernels ran on the device; null without timestamps. */
+  /** Milliseconds the last batch's lane passes ran on the device; null without timestamps. */
   lastKernelMs: number | null = null;
   private readonly device: GPUDevice;
   private readonly ctx: GpuContext;
@@ -86,7 +85,7 @@ export class GpuEngine implements Engine {
     const pool = new BufferPool(device, pipelines);
     const timer = timestamps ? new KernelTimer(device, pool) : null;
     const checkAlive = () => this.checkAlive();
-    const submitter = new Submitter(device, pipelines, pool, checkAlive, timer);
+    const submitter = new Submitter(device, pipelines, pool, checkAlive);
     const store = new WeightStore(
       device,
       pool,
@@ -125,32 +124,30 @@ export class GpuEngine implements Engine {
   }
 
   polynomial(req: PolynomialRequest, options: RunOptions = {}): Promise<PolynomialResult> {
-    this.checkAlive();
-    return this.enqueue(async () => {
-      validateSpec(req.spec);
-      validateDirectionRequest(req.spec, req.directions);
-      // Nonlinear specs are refused by runPolynomial with its own message.
-      if (isLinearNetwork(req.spec)) {
-        const layout = polynomialLayout(req.spec, req.directions.blockMask, req.grouping);
-        checkRequest(this.device.limits, req.spec, req.directions, layout.size);
-      }
-      const ops = setup.setupOps(this.ctx, req.spec, req.directions);
-      return runPolynomial(this.info, ops, this.laneRunner, req, options);
-    }, options.signal);
+    return this.batch([{ kind: 'polynomial', request: req }], options).then(([answer]) => {
+      if (answer.kind !== 'polynomial') throw new Error('GpuEngine.polynomial: not a polynomial');
+      return answer.result;
+    });
   }
 
   grid(req: GridRequest, options: RunOptions = {}): Promise<GridResult> {
+    return this.batch([{ kind: 'grid', request: req }], options).then(([answer]) => {
+      if (answer.kind !== 'grid') throw new Error('GpuEngine.grid: not a grid');
+      return answer.result;
+    });
+  }
+
+  /**
+   * Several requests in one go, answered in order: their set-up (directions made on the device
+   * but gradient ones) and lane passes in as few submissions as possible and one read-back.
+   */
+  batch(requests: BatchRequest[], options: RunOptions = {}): Promise<BatchResult[]> {
     this.checkAlive();
     return this.enqueue(async () => {
-      validateSpec(req.spec);
-      validateDirectionRequest(req.spec, req.directions);
-      const points = Array.isArray(req.ts) ? req.ts.length : 0;
-      // An invalid number of points is refused by runGrid with its own message.
-      if (points >= 1 && points <= MAX_GRID_POINTS) {
-        checkRequest(this.device.limits, req.spec, req.directions, points);
-      }
-      const ops = setup.setupOps(this.ctx, req.spec, req.directions);
-      return runGrid(this.info, ops, this.laneRunner, req, options);
+      this.lastKernelMs = null;
+      const { results, kernelMs } = await runBatch(this.ctx, this.info, requests, options);
+      this.lastKernelMs = kernelMs;
+      return results;
     }, options.signal);
   }
 
@@ -209,24 +206,6 @@ export class GpuEngine implements Engine {
   generatorWords(inputs: Uint32Array) {
     return setup.generatorWords(this.ctx, inputs);
   }
-
-  // ---- what the shared request logic calls ---------------------------------------------------
-
-  private readonly laneRunner: LaneRunner = {
-    propagate: async (spec, directions, plan, x, options) => {
-      this.lastKernelMs = null;
-      const { outputs, store, kernelMs } = await propagate(
-        this.ctx,
-        spec,
-        directions,
-        plan,
-        x,
-        options,
-      );
-      this.lastKernelMs = kernelMs;
-      return { outputs, store, kernelMs };
-    },
-  };
 
   /** Runs `job` after every request before it (they share buffers and the store). */
   private async enqueue<T>(job: () => Promise<T>, signal?: AbortSignal): Promise<T> {

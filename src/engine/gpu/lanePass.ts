@@ -1,17 +1,20 @@
-// The lane pass: every direction's lanes side by side in one state matrix (rows × N lanes), so
-// the weight product W^(ℓ) H is one wide product over all N lanes, then each direction's Δ term
-// is added on its own lanes: a dense Δ by one more product on that direction's lanes, a rank-one
-// Δ = u vᵀ by lane_dots + rank_one_update for all directions at once. One submit (one compute
-// pass) per layer; directions are batched so a state buffer stays under STATE_BUFFER_BUDGET.
+// The lane pass of one unit (a request's directions, or a slice of them that fits
+// STATE_BUFFER_BUDGET): every direction's lanes side by side in one state matrix (rows × N
+// lanes), so the weight product W^(ℓ) H is one wide product over all N lanes, then each
+// direction's Δ term is added on its own lanes: a dense Δ by one more product on that direction's
+// lanes, a rank-one Δ = u vᵀ by lane_dots + rank_one_update for all directions at once.
+//
+// The whole unit is one compute pass (dispatches ping-pong between two state buffers, WebGPU
+// orders their storage writes), recorded with the rest of a batch (batch.ts) into as few
+// submissions as it can. So nothing here writes to the queue per layer: each layer's lane
+// descriptors, rank-one vectors and dense scales sit at their own offsets (descBase, uOffset,
+// vOffset, denseScales) of buffers written once for the batch — by the host for directions built
+// there, by the device set-up (deviceSetup.ts) for aligned, chained and gaussian ones.
 
 import type { Direction } from '../../model/directions';
-import { type Matrix, zeros } from '../../model/network';
 import type { LanePlan } from '../../model/polynomial';
-import { type LayerPlan, type NetworkSpec, planLayers } from '../../model/spec';
+import type { LayerPlan, NetworkSpec } from '../../model/spec';
 import { matrixKey } from '../matrixKey';
-import { type RunOptions, type StoreReport, storePath, throwIfAborted } from '../types';
-import type { GpuContext } from './context';
-import { STATE_BUFFER_BUDGET } from './device';
 import { ACTIVATION_CODE } from './params';
 import {
   elementGroups,
@@ -20,167 +23,200 @@ import {
   productDispatches,
   weightMatrix,
 } from './products';
-import { checkLanePass } from './requestSize';
-import type { Dispatch } from './submit';
-import { KernelTimer } from './timer';
+import type { Dispatch, Pass } from './submit';
 
-/** In a lane pass, wait for the GPU after about this much work (cancel latency vs round trips). */
-const WAIT_EVERY_FLOPS = 2e10;
-
-export interface LanePassResult {
-  /** Per direction: k × lanes outputs. */
-  outputs: Matrix[];
-  store: StoreReport;
-  /** Milliseconds the layer passes ran on the device (timestamp queries), or null without them. */
-  kernelMs: number | null;
+/** One lane pass: directions first … first + count − 1 of a request. */
+export interface LaneUnit {
+  spec: NetworkSpec;
+  layers: LayerPlan[];
+  plan: LanePlan;
+  first: number;
+  count: number;
+  /**
+   * Every direction of the request: the host's, or, for directions made on the device, their
+   * shape (each piece's kind and dense matrix, scale 1: vectors and scales live on the device).
+   */
+  directions: Direction[];
+  /** Made on the device (deviceSetup.ts): the host has no vectors or scales to write. */
+  device: boolean;
+  /**
+   * Device-made dense pieces: float offset of the scale of direction first + i, layer ℓ, in the
+   * direction buffer (denseScales[i][ℓ]), which the product reads there (product_alpha).
+   */
+  denseScales: number[][] | null;
+  /** Lanes of the unit: count × plan.lanes. */
+  N: number;
+  /** Float offsets of the unit's initial state (in `inputs`) and of its k × N outputs. */
+  inputOffset: number;
+  outputOffset: number;
+  /** Per layer: first lane descriptor (in `laneDesc`), or −1 when Δ^(ℓ) does not enter. */
+  descBase: number[];
+  /** Per layer: float offsets of u and v (in the batch's direction buffer), or null. */
+  rankOne: ({ uOffset: number; vOffset: number } | null)[];
 }
 
-/** Stored buffers (or null: generate) of every matrix the pass multiplies by. */
-type MatrixBuffers = Map<string, GPUBuffer | null>;
+/** The buffers a unit's pass reads and writes. */
+export interface LaneBuffers {
+  stateA: GPUBuffer;
+  stateB: GPUBuffer;
+  inputs: GPUBuffer;
+  outputs: GPUBuffer;
+  /** Bound as `vecs`: every unit's rank-one u (times its scale) and v. */
+  dirs: GPUBuffer;
+}
 
-export async function propagate(
-  ctx: GpuContext,
-  spec: NetworkSpec,
-  directions: Direction[],
-  plan: LanePlan,
-  x: Float64Array,
-  options: RunOptions,
-): Promise<LanePassResult> {
-  const layers = planLayers(spec);
-  const { perDirectionBytes } = checkLanePass(ctx.device.limits, spec, plan.lanes);
-  const perBatch = Math.max(1, Math.floor(STATE_BUFFER_BUDGET / perDirectionBytes));
-
-  // Weights first, then dense directions: the store keeps the weights when both do not fit.
-  const matrices: MatrixKey[] = layers.map((layer) => weightMatrix(spec.seed, layer));
-  for (const direction of directions) {
-    for (const layer of layers) {
-      const piece = direction.layers[layer.index];
-      if (piece.kind !== 'dense' || piece.scale === 0 || !plan.coupling(layer)) continue;
-      matrices.push({
-        seed: piece.seed,
-        stream: piece.stream,
-        layer: layer.index,
-        rows: layer.outSize,
-        cols: layer.inSize,
-      });
+/** Dense pieces of `unit`'s directions that the pass multiplies by (for the store). */
+export function denseMatrices(unit: LaneUnit): MatrixKey[] {
+  const out: MatrixKey[] = [];
+  for (let d = unit.first; d < unit.first + unit.count; d++) {
+    for (const layer of unit.layers) {
+      const piece = unit.directions[d].layers[layer.index];
+      if (piece.kind !== 'dense' || piece.scale === 0 || !unit.plan.coupling(layer)) continue;
+      out.push({ ...weightMatrix(unit.spec.seed, layer), seed: piece.seed, stream: piece.stream });
     }
   }
-  const { buffers, fills } = await ctx.store.acquire(matrices);
-  const stored: MatrixBuffers = new Map();
-  matrices.forEach((m, i) => {
-    stored.set(matrixKey(m), buffers[i]);
-  });
-  const storedCount = [...stored.values()].filter((b) => b !== null).length;
-
-  const outputs: Matrix[] = [];
-  let kernelMs: number | null = ctx.timer ? 0 : null;
-  for (let first = 0; first < directions.length; first += perBatch) {
-    const batch = directions.slice(first, first + perBatch);
-    // The store's new matrices are filled ahead of the first layer that reads them.
-    const before = first === 0 ? fills : [];
-    const result = await propagateBatch(ctx, spec, batch, plan, x, stored, before, options, (f) =>
-      options.onProgress?.(
-        (first + f * batch.length) / directions.length,
-        `layer pass, directions ${first + 1}–${first + batch.length} of ${directions.length}`,
-      ),
-    );
-    outputs.push(...result.outputs);
-    if (kernelMs !== null && result.kernelMs !== null) kernelMs += result.kernelMs;
-  }
-  return {
-    outputs,
-    kernelMs,
-    store: {
-      path: storePath(storedCount, stored.size - storedCount),
-      storedMatrices: storedCount,
-      generatedMatrices: stored.size - storedCount,
-      bytes: ctx.store.bytes,
-      budgetBytes: ctx.store.budgetBytes,
-    },
-  };
+  return out;
 }
 
-async function propagateBatch(
-  ctx: GpuContext,
-  spec: NetworkSpec,
-  directions: Direction[],
-  plan: LanePlan,
-  x: Float64Array,
-  stored: MatrixBuffers,
-  fills: Dispatch[],
-  options: RunOptions,
-  progress: (fraction: number) => void,
-): Promise<{ outputs: Matrix[]; kernelMs: number | null }> {
-  const { device, pool, submitter, timer } = ctx;
-  const layers = planLayers(spec);
-  const n = plan.lanes;
-  const N = directions.length * n;
-  const maxRows = Math.max(spec.inputSize, ...layers.map((l) => l.outSize));
-  const stateUsage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
-  let cur = pool.buffer('stateA', maxRows * N * 4, stateUsage);
-  let next = pool.buffer('stateB', maxRows * N * 4, stateUsage);
-
-  // Initial state: lanes that start at x hold x, the others zero. Shape d × N.
-  const init = new Float32Array(spec.inputSize * N);
-  for (let c = 0; c < N; c++) {
-    if (!plan.startsAtInput(c % n)) continue;
-    for (let r = 0; r < spec.inputSize; r++) init[r * N + c] = x[r];
+/** Whether layer ℓ of `unit` has a live rank-one piece in any of its directions. */
+export function hasRankOne(unit: LaneUnit, layer: LayerPlan): boolean {
+  if (!unit.plan.coupling(layer)) return false;
+  for (let d = unit.first; d < unit.first + unit.count; d++) {
+    const piece = unit.directions[d].layers[layer.index];
+    if (piece.kind === 'rankOne' && piece.scale !== 0) return true;
   }
-  device.queue.writeBuffer(cur, 0, init);
-  timer?.reset();
+  return false;
+}
 
-  const pending: Promise<void>[] = [];
-  let workSinceWait = 0;
-  for (const layer of layers) {
-    throwIfAborted(options.signal);
+/** Floats of a layer's u and v blocks: every direction of the unit, u then v. */
+export function rankOneFloats(unit: LaneUnit, layer: LayerPlan): number {
+  return unit.count * (layer.outSize + layer.inSize);
+}
+
+/**
+ * Host-built u (times its scale; zero for directions whose piece is not rank one) and v of
+ * every direction of the unit, at `out[offset …]` as the rank-one kernels read them.
+ */
+export function writeRankOne(
+  unit: LaneUnit,
+  layer: LayerPlan,
+  out: Float32Array,
+  offset: number,
+): void {
+  const directions = unit.directions;
+  if (unit.device) return;
+  const vOffset = offset + unit.count * layer.outSize;
+  for (let i = 0; i < unit.count; i++) {
+    const piece = directions[unit.first + i].layers[layer.index];
+    if (piece.kind !== 'rankOne') continue; // stays zero
+    for (let r = 0; r < layer.outSize; r++) {
+      out[offset + i * layer.outSize + r] = piece.scale * piece.u[r];
+    }
+    out.set(piece.v, vOffset + i * layer.inSize);
+  }
+}
+
+/** This layer's lane descriptors (source lane, weight) for every lane of the unit. */
+export function writeLaneDescs(
+  unit: LaneUnit,
+  layer: LayerPlan,
+  view: DataView,
+  entry: number,
+): void {
+  const coupling = unit.plan.coupling(layer);
+  if (!coupling) return;
+  const n = unit.plan.lanes;
+  for (let d = 0; d < unit.count; d++) {
+    for (let i = 0; i < n; i++) {
+      const at = (entry + d * n + i) * 8;
+      const s = coupling.source[i];
+      view.setInt32(at, s < 0 ? -1 : d * n + s, true);
+      view.setFloat32(at + 4, coupling.weight[i], true);
+    }
+  }
+}
+
+/** The unit's initial state: lanes that start at x hold x, the others zero. Shape d × N. */
+export function initialState(unit: LaneUnit, x: Float64Array, out: Float32Array): void {
+  const { N, inputOffset } = unit;
+  const n = unit.plan.lanes;
+  for (let c = 0; c < N; c++) {
+    if (!unit.plan.startsAtInput(c % n)) continue;
+    for (let r = 0; r < unit.spec.inputSize; r++) out[inputOffset + r * N + c] = x[r];
+  }
+}
+
+/** Floating-point operations of the unit's pass (2 per multiply-add). */
+export function unitFlops(unit: LaneUnit): number {
+  let flops = 0;
+  for (const layer of unit.layers) {
+    flops += 2 * layer.outSize * layer.inSize * unit.N;
+    if (!unit.plan.coupling(layer)) continue;
+    for (let d = unit.first; d < unit.first + unit.count; d++) {
+      const piece = unit.directions[d].layers[layer.index];
+      if (piece.kind === 'dense') flops += 2 * layer.outSize * layer.inSize * unit.plan.lanes;
+      if (piece.kind === 'rankOne') flops += 2 * (layer.outSize + layer.inSize) * unit.plan.lanes;
+    }
+  }
+  return flops;
+}
+
+/**
+ * The unit's lane pass as one compute pass: the initial state copied in ahead of it, every layer
+ * (W product over all N lanes, dense and rank-one Δ terms on the coupled lanes, σ), and the
+ * k × N outputs copied out after it. `stored`: each matrix's buffer in the weight store, or null
+ * (generated in the kernel).
+ */
+export function unitPass(
+  unit: LaneUnit,
+  buffers: LaneBuffers,
+  stored: Map<string, GPUBuffer | null>,
+  timestampWrites?: GPUComputePassTimestampWrites,
+): Pass {
+  const { spec, plan, N } = unit;
+  const n = plan.lanes;
+  let cur = buffers.stateA;
+  let next = buffers.stateB;
+  const dispatches: Dispatch[] = [];
+  for (const layer of unit.layers) {
+    const layerDispatches: Dispatch[] = [];
     const weights = weightMatrix(spec.seed, layer);
     // H_out = s_ℓ W^(ℓ) H over all N lanes: the weight matrix is shared by every direction.
-    const dispatches = layer.index === 0 ? [...fills] : [];
-    dispatches.push(
+    layerDispatches.push(
       ...productDispatches(
         { matrix: weights, transposed: false, alpha: layer.scale, lanes: N, ld: N },
         stored.get(matrixKey(weights)) ?? null,
       ),
     );
-    const coupling = plan.coupling(layer);
-    if (coupling) {
-      // This layer's lane descriptors (source lane, weight) for every direction, written to the
-      // shared laneDesc buffer ahead of this layer's submit (queue order keeps layers apart).
-      const desc = new ArrayBuffer(N * 8);
-      const descView = new DataView(desc);
-      for (let d = 0; d < directions.length; d++) {
-        for (let i = 0; i < n; i++) {
-          const at = (d * n + i) * 8;
-          const s = coupling.source[i];
-          descView.setInt32(at, s < 0 ? -1 : d * n + s, true);
-          descView.setFloat32(at + 4, coupling.weight[i], true);
-        }
-      }
-      device.queue.writeBuffer(pool.laneDesc(desc.byteLength), 0, desc);
-      const coupled = { ld: N, useLaneMap: true, accumulate: true };
+    const descBase = unit.descBase[layer.index];
+    if (descBase >= 0) {
+      const coupled = { ld: N, useLaneMap: true, accumulate: true, descBase };
       // Dense Δ: one product per direction, on that direction's lanes.
-      directions.forEach((direction, d) => {
-        const piece = direction.layers[layer.index];
-        if (piece.kind !== 'dense' || piece.scale === 0) return;
+      for (let i = 0; i < unit.count; i++) {
+        const piece = unit.directions[unit.first + i].layers[layer.index];
+        if (piece.kind !== 'dense' || piece.scale === 0) continue;
         const matrix = { ...weights, seed: piece.seed, stream: piece.stream };
-        dispatches.push(
+        const alphaIndex = unit.denseScales?.[i][layer.index];
+        layerDispatches.push(
           ...productDispatches(
             {
               ...coupled,
               matrix,
               transposed: false,
               alpha: layer.scale * piece.scale,
+              alphaIndex: alphaIndex !== undefined && alphaIndex >= 0 ? alphaIndex : undefined,
               lanes: n,
-              laneBase: d * n,
+              laneBase: i * n,
             },
             stored.get(matrixKey(matrix)) ?? null,
           ),
         );
-      });
-      dispatches.push(...rankOneDispatches(ctx, directions, layer, N, n));
+      }
+      const vectors = unit.rankOne[layer.index];
+      if (vectors) layerDispatches.push(...rankOneDispatches(layer, N, n, descBase, vectors));
     }
     if (layer.activation !== 'identity') {
-      dispatches.push({
+      layerDispatches.push({
         kernel: 'activate',
         params: {
           outRows: layer.outSize,
@@ -191,64 +227,45 @@ async function propagateBatch(
         groups: elementGroups(layer.outSize, N),
       });
     }
-    const done = submitter.submit(dispatches, { src: cur, dst: next, timed: true });
-    pending.push(done);
-    done.then(() => progress((layer.index + 1) / layers.length)).catch(() => undefined);
-    // Wait now and then, so that a cancel between layers takes effect on long work.
-    workSinceWait += 2 * layer.outSize * layer.inSize * N;
-    if (workSinceWait > WAIT_EVERY_FLOPS) {
-      await done;
-      workSinceWait = 0;
-    }
+    for (const d of layerDispatches) dispatches.push({ ...d, src: cur, dst: next });
     [cur, next] = [next, cur];
   }
-  await Promise.all(pending);
-  const regions = [{ buffer: cur, bytes: spec.outputSize * N * 4 }];
-  if (timer) regions.push({ buffer: timer.resolveBuffer, bytes: timer.bytes });
-  const [out, stamps] = await submitter.runAndRead([], regions, (encoder) =>
-    timer?.resolve(encoder),
-  );
-  const values = new Float32Array(out);
+  const last = cur;
   return {
-    kernelMs: stamps ? KernelTimer.milliseconds(stamps) : null,
-    outputs: directions.map((_, d) => {
-      const m = zeros(spec.outputSize, n);
-      for (let r = 0; r < spec.outputSize; r++) {
-        for (let i = 0; i < n; i++) m.data[r * n + i] = values[r * N + d * n + i];
-      }
-      return m;
-    }),
+    dispatches,
+    vecs: buffers.dirs,
+    timestampWrites,
+    before: (encoder) =>
+      encoder.copyBufferToBuffer(
+        buffers.inputs,
+        unit.inputOffset * 4,
+        buffers.stateA,
+        0,
+        spec.inputSize * N * 4,
+      ),
+    after: (encoder) =>
+      encoder.copyBufferToBuffer(
+        last,
+        0,
+        buffers.outputs,
+        unit.outputOffset * 4,
+        spec.outputSize * N * 4,
+      ),
   };
 }
 
 /**
  * Rank-one Δ = u vᵀ of every direction at once: lane_dots (vᵀ X' per lane), then
- * rank_one_update (Y += α u · dot), lanes in chunks that fit a dispatch dimension. The vectors go
- * to the shared `vecs` buffer ahead of this layer's submit: u of every direction (times its
- * scale; zero for directions whose piece is not rank one), then v.
+ * rank_one_update (Y += α u · dot), lanes in chunks that fit a dispatch dimension. u of every
+ * direction (times its scale) sits at uOffset, then v at vOffset.
  */
 function rankOneDispatches(
-  ctx: GpuContext,
-  directions: Direction[],
   layer: LayerPlan,
   N: number,
   n: number,
+  descBase: number,
+  { uOffset, vOffset }: { uOffset: number; vOffset: number },
 ): Dispatch[] {
-  const live = directions.some((d) => {
-    const piece = d.layers[layer.index];
-    return piece.kind === 'rankOne' && piece.scale !== 0;
-  });
-  if (!live) return [];
-  const vOffset = directions.length * layer.outSize;
-  const values = new Float32Array(directions.length * (layer.outSize + layer.inSize));
-  directions.forEach((direction, d) => {
-    const piece = direction.layers[layer.index];
-    if (piece.kind !== 'rankOne') return; // stays zero
-    for (let r = 0; r < layer.outSize; r++)
-      values[d * layer.outSize + r] = piece.scale * piece.u[r];
-    values.set(piece.v, vOffset + d * layer.inSize);
-  });
-  ctx.device.queue.writeBuffer(ctx.pool.vecs(values.byteLength), 0, values);
   const dispatches: Dispatch[] = [];
   for (let laneBase = 0; laneBase < N; laneBase += MAX_GROUPS) {
     const lanes = Math.min(MAX_GROUPS, N - laneBase);
@@ -256,13 +273,14 @@ function rankOneDispatches(
       ld: N,
       useLaneMap: 1,
       accumulate: 1,
+      descBase,
       outRows: layer.outSize,
       inner: layer.inSize,
       laneBase,
       lanes,
       laneGroup: n,
       alpha: layer.scale,
-      uOffset: 0,
+      uOffset,
       vOffset,
     };
     dispatches.push({ kernel: 'lane_dots', params, groups: [lanes, 1], scratchFloats: lanes });

@@ -30,6 +30,16 @@ export const PARAM_FIELDS = [
   ['kSplit', 'u32'], // product kernels: inner indices per workgroup z (split-K), 0 = all
   ['laneGroup', 'u32'], // rank-one kernels: lanes per direction
   ['outOffset', 'u32'], // first float of `scratch` a set-up kernel writes (norms, ξ rows)
+  ['inOffset', 'u32'], // device set-up (setup.wgsl): first float of src a row kernel reads
+  ['inStride', 'u32'], // floats between the rows it reads (0: every row reads the same one)
+  ['normBase', 'u32'], // first float in dst of a request's per-layer norms² (one per layer)
+  ['normCount', 'u32'], // perturbed layers of the request (global normalisation)
+  ['normIndex', 'u32'], // this layer's slot among them
+  ['scaleMode', 'u32'], // 0 unit rows, 1 per-layer normalisation, 2 global normalisation
+  ['alphaFromVecs', 'u32'], // products: 1 multiplies alpha by vecs[alpha_index] (a device scale)
+  ['alphaIndex', 'u32'],
+  ['zOffset', 'u32'], // tilt_rows: first float in src of the rows' Gaussian vectors z
+  ['angleOffset', 'u32'], // tilt_rows: first float in src of the rows' (cos θ, sin θ)
 ] as const satisfies readonly (readonly [string, ParamType])[];
 
 export type ParamName = (typeof PARAM_FIELDS)[number][0];

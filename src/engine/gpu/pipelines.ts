@@ -9,6 +9,7 @@ import normsWgsl from '../../../shaders/norms.wgsl?raw';
 import randomWgsl from '../../../shaders/random.wgsl?raw';
 import rankOneWgsl from '../../../shaders/rank_one.wgsl?raw';
 import reduceSplitsWgsl from '../../../shaders/reduce_splits.wgsl?raw';
+import setupWgsl from '../../../shaders/setup.wgsl?raw';
 import storeFillWgsl from '../../../shaders/store_fill.wgsl?raw';
 import storedMatmulWgsl from '../../../shaders/stored_matmul.wgsl?raw';
 import { tileConstants, WIDE_TILE_LANES } from './tiles';
@@ -40,6 +41,11 @@ export const KERNELS = {
   dense_norm_squared: { source: normsWgsl },
   gaussian_rows: { source: normsWgsl },
   generator_words: { source: normsWgsl },
+  sum_squares: { source: setupWgsl },
+  scaled_unit_rows: { source: setupWgsl },
+  partial_sum: { source: setupWgsl },
+  dense_scale: { source: setupWgsl },
+  tilt_rows: { source: setupWgsl },
 } satisfies Record<string, KernelDef>;
 
 export type KernelName = keyof typeof KERNELS;

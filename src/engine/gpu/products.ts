@@ -54,6 +54,8 @@ export interface Product {
   descBase?: number;
   useLaneMap?: boolean;
   accumulate?: boolean;
+  /** alpha is multiplied by vecs[alphaIndex] on the device (a dense direction's scale). */
+  alphaIndex?: number;
 }
 
 /**
@@ -97,6 +99,8 @@ export function productDispatches(product: Product, stored: GPUBuffer | null): D
     descBase: product.descBase ?? 0,
     useLaneMap: product.useLaneMap ? 1 : 0,
     accumulate: product.accumulate ? 1 : 0,
+    alphaFromVecs: product.alphaIndex === undefined ? 0 : 1,
+    alphaIndex: product.alphaIndex ?? 0,
     outRows,
     inner,
   };

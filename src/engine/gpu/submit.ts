@@ -1,14 +1,15 @@
 // Recording, submitting and reading back: compute passes with one dynamic-offset params slot per
 // dispatch, GPU errors turned into EngineErrors, and read-backs of several regions through one
-// staging buffer. Each wait for the device is a round trip (about a millisecond through Dawn in
-// Node, more in a browser), so callers put as much as they can into one submit and one read.
+// staging buffer. Each wait for the device is a round trip (0.1–1 ms through Dawn on a real GPU,
+// more in a browser), so callers put as much as they can into one submit and one read, and a
+// read-back waits once: mapAsync alone (it resolves only once the work before it is done), with
+// no onSubmittedWorkDone beside it. A submit that nobody waits for asks for no completion either.
 
 import { EngineError } from '../types';
 import type { BufferPool } from './buffers';
 import type { DispatchParams } from './params';
 import { encodeParams, PARAMS_SLOT } from './params';
 import type { KernelName, Pipelines } from './pipelines';
-import type { KernelTimer } from './timer';
 
 /** One kernel launch: its parameters, workgroup counts and what it binds besides src/dst. */
 export interface Dispatch {
@@ -19,6 +20,8 @@ export interface Dispatch {
   scratchFloats?: number;
   /** The stored matrix stored_matmul reads (bind group 1). */
   weights?: GPUBuffer;
+  /** This dispatch's src instead of the pass's (a lane pass ping-pongs inside one pass). */
+  src?: GPUBuffer;
   /** This dispatch's dst instead of the pass's (store_fill writes a stored matrix). */
   dst?: GPUBuffer;
 }
@@ -28,8 +31,12 @@ export interface Pass {
   dispatches: Dispatch[];
   src?: GPUBuffer;
   dst?: GPUBuffer;
-  /** The pass writes timestamps (the lane pass's layers). */
-  timed?: boolean;
+  /** Bound as `vecs` instead of the pool's (a batch's direction vectors, made on the device). */
+  vecs?: GPUBuffer;
+  /** Timestamps of the pass (KernelTimer.nextPass: the lane passes). */
+  timestampWrites?: GPUComputePassTimestampWrites;
+  /** Records work into the same command buffer ahead of the pass (copies). */
+  before?: (encoder: GPUCommandEncoder) => void;
   /** Records more work into the same command buffer after the pass (copies). */
   after?: (encoder: GPUCommandEncoder) => void;
 }
@@ -50,24 +57,20 @@ export class Submitter {
     private readonly pipelines: Pipelines,
     private readonly pool: BufferPool,
     private readonly checkAlive: () => void,
-    private readonly timer: KernelTimer | null,
   ) {}
 
-  /** submitPasses with one pass. */
-  submit(dispatches: Dispatch[], pass: Omit<Pass, 'dispatches'> = {}): Promise<void> {
-    return this.submitPasses([{ ...pass, dispatches }]);
-  }
-
   /**
-   * Records `passes` into one command buffer and submits it without waiting. The returned promise
-   * settles when the GPU is done, rejecting with an EngineError on a validation error,
-   * out-of-memory or device loss. Queue order makes later submissions see this one's results, so
-   * callers can submit several and wait once.
+   * Records `passes` into one command buffer and submits it. With `wait` the returned promise
+   * settles when the GPU is done (one onSubmittedWorkDone); without, as soon as the submit's
+   * errors are known, and the device is not asked about completion at all. Either way it rejects
+   * with an EngineError on a validation error, out-of-memory or device loss. Queue order makes
+   * later submissions (and queue writes) see this one's results, so callers can submit several
+   * and wait once.
    */
-  submitPasses(passes: Pass[]): Promise<void> {
+  submitPasses(passes: Pass[], { wait = true }: { wait?: boolean } = {}): Promise<void> {
     const encoder = this.record(passes);
     this.device.queue.submit([encoder.finish()]);
-    return this.settle();
+    return this.settle(wait);
   }
 
   /**
@@ -99,7 +102,7 @@ export class Submitter {
       }
     });
     this.device.queue.submit([encoder.finish()]);
-    const done = this.settle();
+    const done = this.settle(false);
     try {
       await staging.mapAsync(GPUMapMode.READ, 0, size);
     } catch (error) {
@@ -150,16 +153,18 @@ export class Submitter {
     const encoder = device.createCommandEncoder({ label: 'GpuEngine.encoder' });
     let slot = 0;
     for (const p of passes) {
+      p.before?.(encoder);
       if (paramsBuffer && p.dispatches.length > 0) {
         const pass = encoder.beginComputePass({
           label: 'GpuEngine.pass',
-          timestampWrites: p.timed ? this.timer?.nextPass() : undefined,
+          timestampWrites: p.timestampWrites,
         });
-        const src = p.src ?? pool.placeholder('src');
         for (const d of p.dispatches) {
+          const src = d.src ?? p.src ?? pool.placeholder('src');
           const dst = d.dst ?? p.dst ?? pool.placeholder('dst');
           pass.setPipeline(this.pipelines.pipeline[d.kernel]);
-          pass.setBindGroup(0, pool.bindGroup(paramsBuffer, src, dst), [slot++ * PARAMS_SLOT]);
+          const group = pool.bindGroup(paramsBuffer, src, dst, p.vecs);
+          pass.setBindGroup(0, group, [slot++ * PARAMS_SLOT]);
           pass.setBindGroup(1, pool.weightsGroup(d.weights ?? null));
           pass.dispatchWorkgroups(d.groups[0], d.groups[1], d.groups[2] ?? 1);
         }
@@ -170,13 +175,13 @@ export class Submitter {
     return encoder;
   }
 
-  /** Pops record()'s error scopes and waits for the queue: the submit's outcome. */
-  private settle(): Promise<void> {
+  /** Pops record()'s error scopes (and, with `wait`, waits for the queue): the submit's outcome. */
+  private settle(wait: boolean): Promise<void> {
     const device = this.device;
     const done = Promise.all([
       device.popErrorScope(),
       device.popErrorScope(),
-      device.queue.onSubmittedWorkDone(),
+      wait ? device.queue.onSubmittedWorkDone() : undefined,
     ]).then(([validation, memory]) => {
       this.checkAlive();
       if (validation)

@@ -1,12 +1,12 @@
-// Kernel time of the lane pass from timestamp queries (the 'timestamp-query' feature): each timed
-// compute pass writes a timestamp at its start and end, and the sum of (end − start) over the
-// passes is the time the kernels ran, apart from host work and round trips.
+// Kernel time of the lane passes from timestamp queries (the 'timestamp-query' feature): each
+// timed compute pass (one per lane pass of a batch: every layer of a request's directions) writes
+// a timestamp at its start and end, and (end − start) is the time its kernels ran, apart from
+// host work and round trips.
 
-import { LIMITS } from '../../model/spec';
 import type { BufferPool } from './buffers';
 
-/** One timed pass per layer of a lane-pass batch. */
-const MAX_TIMED_PASSES = LIMITS.maxBlocks * LIMITS.maxLayersPerBlock;
+/** Timed passes per batch (2 queries each; WebGPU allows 4096 queries per set). */
+export const MAX_TIMED_PASSES = 1024;
 
 export class KernelTimer {
   private readonly querySet: GPUQuerySet;
@@ -35,14 +35,20 @@ export class KernelTimer {
     this.passes = 0;
   }
 
-  /** Timestamp writes for the next pass, or undefined once the batch's query set is full. */
-  nextPass(): GPUComputePassTimestampWrites | undefined {
+  /**
+   * Timestamp writes for the next pass and its pair's index in the resolved buffer, or undefined
+   * once the batch's query set is full.
+   */
+  nextPass(): { writes: GPUComputePassTimestampWrites; pair: number } | undefined {
     if (this.passes >= MAX_TIMED_PASSES) return undefined;
     const i = this.passes++;
     return {
-      querySet: this.querySet,
-      beginningOfPassWriteIndex: 2 * i,
-      endOfPassWriteIndex: 2 * i + 1,
+      pair: i,
+      writes: {
+        querySet: this.querySet,
+        beginningOfPassWriteIndex: 2 * i,
+        endOfPassWriteIndex: 2 * i + 1,
+      },
     };
   }
 
@@ -60,13 +66,18 @@ export class KernelTimer {
 
   /** Milliseconds of kernel time in resolved timestamps (nanoseconds, pairs per pass). */
   static milliseconds(resolved: ArrayBuffer): number {
+    return KernelTimer.pairMilliseconds(resolved).reduce((s, ms) => s + ms, 0);
+  }
+
+  /** Milliseconds of each pass (pair) in resolved timestamps. */
+  static pairMilliseconds(resolved: ArrayBuffer): number[] {
     const ticks = new BigUint64Array(resolved);
-    let ns = 0;
+    const out: number[] = [];
     for (let i = 0; i + 1 < ticks.length; i += 2) {
       // A pass whose end precedes its start (a reset counter) counts as zero.
-      if (ticks[i + 1] > ticks[i]) ns += Number(ticks[i + 1] - ticks[i]);
+      out.push(ticks[i + 1] > ticks[i] ? Number(ticks[i + 1] - ticks[i]) / 1e6 : 0);
     }
-    return ns / 1e6;
+    return out;
   }
 
   destroy(): void {
