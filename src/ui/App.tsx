@@ -9,7 +9,7 @@ import { Controls } from './Controls';
 import { DegreeTable } from './DegreeTable';
 import { exportCsv, exportJson, exportPng, exportSvg } from './exports';
 import { familyNoteText } from './notes/notes';
-import { PanelView } from './PanelView';
+import { PANEL_RESULT_EVENT, PanelView } from './PanelView';
 import { Presentation } from './Presentation';
 import { ShortcutHelp } from './ShortcutHelp';
 import { StatusLine } from './StatusLine';
@@ -197,6 +197,10 @@ function useFitFigure(figureRef: RefObject<HTMLDivElement | null>, panelCount: n
     const observer = new ResizeObserver(schedule);
     observer.observe(document.body);
     for (const el of figure.querySelectorAll('.panel figcaption')) observer.observe(el);
+    // A panel's readouts grow when its result lands (on the GPU every panel lands at once, at
+    // the end of the batch): the chrome under each canvas changes, so fit again at once, in the
+    // commit that rendered them (PanelView's layout effect).
+    figure.addEventListener(PANEL_RESULT_EVENT, fitPanels);
     const above = figure.parentElement?.querySelectorAll('.banners, .note');
     if (above) for (const el of above) observer.observe(el);
     const header = document.querySelector('.topbar');
@@ -205,6 +209,7 @@ function useFitFigure(figureRef: RefObject<HTMLDivElement | null>, panelCount: n
     return () => {
       if (frame) cancelAnimationFrame(frame);
       observer.disconnect();
+      figure.removeEventListener(PANEL_RESULT_EVENT, fitPanels);
       window.removeEventListener('resize', schedule);
     };
   }, [figureRef, panelCount]);

@@ -7,6 +7,7 @@ import {
   type PointerEvent as ReactPointerEvent,
   useCallback,
   useEffect,
+  useLayoutEffect,
   useRef,
   useState,
 } from 'react';
@@ -26,6 +27,10 @@ import {
   panelPlotOptions,
 } from './plot/drawPanel';
 import './plot/readout.css';
+
+/** Fired (bubbling) from a panel's canvas once a new result's readouts are in the DOM. */
+export const PANEL_RESULT_EVENT = 'panel-result';
+
 import { cancelDraw, queueDraw } from './plot/frameQueue';
 
 /** What the last draw laid out, in drawing units, and the zoom from drawing units to CSS pixels. */
@@ -136,6 +141,12 @@ export function PanelView({ store, index }: { store: AppStore; index: number }) 
   const stale = useStore(store, (state) =>
     result ? state.stalePanels.includes(result.panel.id) : false,
   );
+  // The readouts under the canvas change with the result: the figure fits its panels to the
+  // screen again in this same commit, before it is painted (App.tsx useFitFigure).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: on a new result only
+  useLayoutEffect(() => {
+    canvasRef.current?.dispatchEvent(new Event(PANEL_RESULT_EVENT, { bubbles: true }));
+  }, [result]);
   const [cursor, setCursor] = useState<Cursor | null>(null);
   // A new result (or view) may have another grid: start the cursor afresh.
   // biome-ignore lint/correctness/useExhaustiveDependencies: reset on these changes only
