@@ -2,8 +2,6 @@
 // scaled to unit Frobenius norm per layer). Workgroup w sums rows w, w + W, w + 2W, …; the host
 // adds the W partials (at scratch[out_offset …]) in float64.
 
-var<workgroup> partial: array<f32, REDUCE_THREADS>;
-
 @compute @workgroup_size(REDUCE_THREADS)
 fn dense_norm_squared(
   @builtin(workgroup_id) wg: vec3<u32>,
@@ -22,16 +20,9 @@ fn dense_norm_squared(
       }
     }
   }
-  partial[li] = s;
-  workgroupBarrier();
-  for (var width = REDUCE_THREADS / 2u; width > 0u; width >>= 1u) {
-    if (li < width) {
-      partial[li] += partial[li + width];
-    }
-    workgroupBarrier();
-  }
+  let total = workgroup_sum(s, li);
   if (li == 0u) {
-    scratch[p.out_offset + wg.x] = partial[0];
+    scratch[p.out_offset + wg.x] = total;
   }
 }
 

@@ -3,8 +3,6 @@
 // direction d sits at vecs[u_offset + d·out_rows] (already multiplied by s_ℓ · scale) and its v at
 // vecs[v_offset + d·inner]; lane c belongs to direction (lane_base + c) / lane_group.
 
-var<workgroup> partial: array<f32, REDUCE_THREADS>;
-
 // scratch[c] = Σ_k v[k] · X'[k, c] for each lane c of the dispatch; one workgroup per lane.
 @compute @workgroup_size(REDUCE_THREADS)
 fn lane_dots(
@@ -21,16 +19,9 @@ fn lane_dots(
     }
     s = s * d.weight;
   }
-  partial[li] = s;
-  workgroupBarrier();
-  for (var width = REDUCE_THREADS / 2u; width > 0u; width >>= 1u) {
-    if (li < width) {
-      partial[li] += partial[li + width];
-    }
-    workgroupBarrier();
-  }
+  let total = workgroup_sum(s, li);
   if (li == 0u) {
-    scratch[c] = partial[0];
+    scratch[c] = total;
   }
 }
 

@@ -7,22 +7,7 @@
 // every row reads the same vector, e.g. one v̂ shared by all directions) and have `inner`
 // entries; one workgroup per row. Gaussian directions need only their scales (below).
 
-var<workgroup> partial: array<f32, REDUCE_THREADS>;
-
-// Σ over the workgroup of each thread's `s` (every thread gets the sum). Starts with a barrier,
-// so calls may follow each other.
-fn workgroup_sum(s: f32, li: u32) -> f32 {
-  workgroupBarrier();
-  partial[li] = s;
-  workgroupBarrier();
-  for (var width = REDUCE_THREADS / 2u; width > 0u; width >>= 1u) {
-    if (li < width) {
-      partial[li] += partial[li + width];
-    }
-    workgroupBarrier();
-  }
-  return partial[0];
-}
+// workgroup_sum: reduce.wgsl.
 
 // Σ src[base + k]² over k < p.inner, by the whole workgroup.
 fn row_sum_squares(base: u32, li: u32) -> f32 {

@@ -8,6 +8,7 @@ import generatedMatmulWgsl from '../../../shaders/generated_matmul.wgsl?raw';
 import normsWgsl from '../../../shaders/norms.wgsl?raw';
 import randomWgsl from '../../../shaders/random.wgsl?raw';
 import rankOneWgsl from '../../../shaders/rank_one.wgsl?raw';
+import reduceWgsl from '../../../shaders/reduce.wgsl?raw';
 import reduceSplitsWgsl from '../../../shaders/reduce_splits.wgsl?raw';
 import setupWgsl from '../../../shaders/setup.wgsl?raw';
 import storeFillWgsl from '../../../shaders/store_fill.wgsl?raw';
@@ -23,6 +24,11 @@ interface KernelDef {
 }
 
 const wide = tileConstants(WIDE_TILE_LANES);
+/** The modules that sum over rows get the shared tree reduction (reduce.wgsl: workgroup_sum). */
+const reducing = (source: string) => `${reduceWgsl}\n${source}`;
+const norms = reducing(normsWgsl);
+const rankOne = reducing(rankOneWgsl);
+const setup = reducing(setupWgsl);
 
 export const KERNELS = {
   generated_matmul: { source: generatedMatmulWgsl },
@@ -35,17 +41,17 @@ export const KERNELS = {
   stored_matmul_wide: { source: storedMatmulWgsl, entry: 'stored_matmul', constants: wide },
   reduce_splits: { source: reduceSplitsWgsl },
   store_fill: { source: storeFillWgsl },
-  lane_dots: { source: rankOneWgsl },
-  rank_one_update: { source: rankOneWgsl },
+  lane_dots: { source: rankOne },
+  rank_one_update: { source: rankOne },
   activate: { source: activationWgsl },
-  dense_norm_squared: { source: normsWgsl },
-  gaussian_rows: { source: normsWgsl },
-  generator_words: { source: normsWgsl },
-  sum_squares: { source: setupWgsl },
-  scaled_unit_rows: { source: setupWgsl },
-  partial_sum: { source: setupWgsl },
-  dense_scale: { source: setupWgsl },
-  tilt_rows: { source: setupWgsl },
+  dense_norm_squared: { source: norms },
+  gaussian_rows: { source: norms },
+  generator_words: { source: norms },
+  sum_squares: { source: setup },
+  scaled_unit_rows: { source: setup },
+  partial_sum: { source: setup },
+  dense_scale: { source: setup },
+  tilt_rows: { source: setup },
 } satisfies Record<string, KernelDef>;
 
 export type KernelName = keyof typeof KERNELS;
@@ -62,8 +68,8 @@ export interface Pipelines {
 /**
  * Builds every pipeline, compiling them concurrently (createComputePipelineAsync: the driver may
  * compile on several threads, and a browser worker is not blocked meanwhile). Each WGSL file
- * becomes one module, prefixed with random.wgsl and bindings.wgsl. Rejects with the first
- * compilation or validation error.
+ * becomes one module, prefixed with random.wgsl and bindings.wgsl (and reduce.wgsl for those
+ * that sum over rows). Rejects with the first compilation or validation error.
  */
 export async function buildPipelines(device: GPUDevice): Promise<Pipelines> {
   const storage = (type: GPUBufferBindingType): GPUBindGroupLayoutEntry['buffer'] => ({ type });
