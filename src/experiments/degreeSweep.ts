@@ -37,13 +37,10 @@ export interface DegreeSweepResult {
 }
 
 /** The panels the sweep computes at one width: the all-weights one, and each block for σ ≠ id. */
-function sweepPanels(settings: FigureSettings): PanelSpec[] {
+export function degreeSweepPanels(settings: FigureSettings): PanelSpec[] {
   const panels = planPanels({ ...settings, contrast: 'none' });
   return isLinearNetwork(networkSpec(settings)) ? panels.slice(0, 1) : panels;
 }
-
-/** Widths 16, 32, … up to the width sweep's cap for this engine (sweep.ts sweepWidths). */
-export const degreeSweepWidths = sweepWidths;
 
 export async function degreeSweep(
   engine: Engine,
@@ -59,11 +56,12 @@ export async function degreeSweep(
       `the per-block polynomial would have over ${MAX_POLYNOMIAL_TERMS} terms`,
     );
   }
-  const widths = degreeSweepWidths(settings, engine.info.kind);
+  // Widths 16, 32, … up to the width sweep's cap for this engine.
+  const widths = sweepWidths(settings, engine.info.kind);
   const perWidth: DegreeRow[][] = [];
   for (const [i, width] of widths.entries()) {
     const at: FigureSettings = { ...settings, widths: settings.widths.map(() => width) };
-    const panels = sweepPanels(at);
+    const panels = degreeSweepPanels(at);
     const results = [];
     for (const [p, panel] of panels.entries()) {
       results.push(

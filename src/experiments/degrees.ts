@@ -18,7 +18,7 @@
 // least-squares polynomial of degree |S| on the grid, judged by the same rule.
 
 import { type PolynomialLayout, totalDegreeCoefficients } from '../model/polynomial';
-import { isLinearNetwork, type NetworkSpec, planLayers } from '../model/spec';
+import { type NetworkSpec, planLayers } from '../model/spec';
 import {
   measuredDegree,
   median,
@@ -221,6 +221,3 @@ export function fittedDegreeRow(panel: GridPanelDeviation): DegreeRow {
     nonMultilinear: median(excesses),
   };
 }
-
-/** Whether a network is one the theorem speaks of (σ = identity): exact rows, else fit rows. */
-export const theoremApplies = (spec: NetworkSpec): boolean => isLinearNetwork(spec);

@@ -11,7 +11,8 @@ import {
   type VariableGrouping,
 } from '../model/polynomial';
 import { isLinearNetwork, type LayerPlan, planLayers, SpecError } from '../model/spec';
-import { GRID_POINTS, type PanelSpec, panelGrouping, planPanels } from './figure';
+import { degreeSweepPanels } from './degreeSweep';
+import { GRID_POINTS, type PanelSpec, panelGrouping } from './figure';
 import { type FigureSettings, networkSpec } from './settings';
 import { SWEEP_NETWORKS, sweepFamilies, sweepWidths } from './sweep';
 import { blockTermCount } from './theorem';
@@ -130,9 +131,8 @@ export function degreeSweepWork(
   let multiplyAdds = 0;
   let requests = 0;
   for (const width of sweepWidths(settings, engineKind)) {
-    const at = { ...settings, contrast: 'none' as const, widths: settings.widths.map(() => width) };
-    const panels = planPanels(at);
-    for (const panel of linear ? panels.slice(0, 1) : panels) {
+    const at = { ...settings, widths: settings.widths.map(() => width) };
+    for (const panel of degreeSweepPanels(at)) {
       multiplyAdds += panelMultiplyAdds(at, panel).total;
       requests++;
     }

@@ -27,12 +27,18 @@ export const atWidth = (settings: FigureSettings, m: number): FigureSettings => 
   widths: settings.widths.map(() => m),
 });
 
-/** A frame's multiply-adds at width m: its exact panels (a live frame leaves the contrast out). */
+/**
+ * What a live frame computes (docs/live.md): the settings without the σ contrast panel (a grid,
+ * the slow one; it follows when the hand rests) where the figure has exact panels, else as they are.
+ */
+export function liveFrameSettings(settings: FigureSettings): FigureSettings {
+  return planPanels(settings).some((p) => p.exact) ? { ...settings, contrast: 'none' } : settings;
+}
+
+/** A live frame's multiply-adds at width m. */
 function frameCost(settings: FigureSettings, m: number): number {
-  const at = atWidth(settings, m);
-  const panels = planPanels(at);
-  const live = panels.some((p) => p.exact) ? panels.filter((p) => p.exact) : panels;
-  return figureMultiplyAdds(at, live);
+  const frame = liveFrameSettings(atWidth(settings, m));
+  return figureMultiplyAdds(frame, planPanels(frame));
 }
 
 /**

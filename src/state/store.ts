@@ -18,7 +18,13 @@ import {
   type UrlProblem,
   withBlocks,
 } from '../experiments/settings';
-import { atWidth, type TracePoint, tracePoint, transitionWidths } from '../experiments/transition';
+import {
+  atWidth,
+  liveFrameSettings,
+  type TracePoint,
+  tracePoint,
+  transitionWidths,
+} from '../experiments/transition';
 
 import type {
   Agreement,
@@ -320,7 +326,7 @@ export function createAppStore(
       live.requested = next;
       live.pending = null;
       const full = planPanels(next);
-      const frame = full.some((p) => p.exact) ? { ...next, contrast: 'none' as const } : next;
+      const frame = liveFrameSettings(next);
       live.slots = planPanels(frame).map((p) => full.findIndex((q) => q.id === p.id));
       set({ ...newRequest(id), computing: true });
       client.compute(id, frame, askAbove(get()), true);
